@@ -1,0 +1,42 @@
+//! First start: an empty database gets user `admin`, community "Default", channel `general`
+//! and an API token for `admin`.
+
+use crate::config::Config;
+use crate::secrets;
+use crate::store::{NewUser, Store};
+
+/// Creates the initial data when the database has no users; returns the admin token if it was
+/// generated (the caller prints it once).
+pub async fn bootstrap(store: &Store, cfg: &Config) -> anyhow::Result<Option<String>> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let token = match &cfg.bootstrap_token {
+        Some(t) if t.len() < 16 => {
+            anyhow::bail!("WASMHOOK_BOOTSTRAP_TOKEN must be at least 16 characters long")
+        }
+        Some(t) => t.clone(),
+        None => secrets::random_token(secrets::API_TOKEN_LEN),
+    };
+    // Nobody knows this password: the admin signs in with the token (and can create users).
+    let password = secrets::random_token(32);
+    let password_hash =
+        tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await??;
+    let admin = store
+        .create_user(NewUser {
+            username: "admin".into(),
+            email: "admin@wasmhook.local".into(),
+            display_name: "Administrator".into(),
+            password_hash,
+        })
+        .await?;
+    let community = store.create_community("Default", admin.id).await?;
+    store
+        .create_channel(community.id, "general", admin.id)
+        .await?;
+    store
+        .insert_api_token(admin.id, &secrets::api_token_hash(&token))
+        .await?;
+    tracing::info!(community = %community.id, "bootstrapped an empty database: user admin, community Default, channel general");
+    Ok(cfg.bootstrap_token.is_none().then_some(token))
+}

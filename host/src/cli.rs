@@ -1,0 +1,40 @@
+//! The `wasmhook` command line.
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+/// wasmhook: chat webhooks with WebAssembly transformer plugins.
+#[derive(Debug, Parser)]
+#[command(
+    name = "wasmhook",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// What to do (default: serve, with the flags below).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Server flags when no subcommand is given.
+    #[command(flatten)]
+    pub serve: Config,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (applies migrations and bootstraps an empty database first).
+    Serve(Config),
+    /// Apply database migrations and exit.
+    Migrate {
+        /// Database: a SQLite file path or `sqlite://PATH` URL.
+        #[arg(
+            long,
+            env = "WASMHOOK_DATABASE_URL",
+            default_value = "./wasmhook-data/wasmhook.db"
+        )]
+        database: String,
+    },
+}

@@ -1,0 +1,162 @@
+//! `ApiError`: every error the HTTP layer returns, rendered as
+//! `{"error":{"code","message","field"}}`. 5xx bodies are generic; the cause is logged.
+
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::ingest::dialect::DialectError;
+use crate::ingest::validate::FieldError;
+use crate::store::StoreError;
+
+/// An HTTP error response.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 404 with a fixed message: unknown, disabled and deleted look the same.
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// 401: missing or unknown credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: authenticated but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 400 with an error code (`malformed_json`, `invalid_utf8`, `bad_request`).
+    #[error("{message}")]
+    BadRequest {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Human-readable message.
+        message: String,
+    },
+    /// 415.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 413.
+    #[error("request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// 422: a field broke a rule.
+    #[error(transparent)]
+    Validation(#[from] FieldError),
+    /// 409: a unique value is taken, or the resource is in use.
+    #[error("{message}")]
+    Conflict {
+        /// The field concerned.
+        field: Option<String>,
+        /// Human-readable message.
+        message: String,
+    },
+    /// 429 with `Retry-After`.
+    #[error("rate limit exceeded for this webhook")]
+    RateLimited {
+        /// How long until a request would be accepted.
+        retry_after: Duration,
+    },
+    /// 503: the database is unreachable.
+    #[error("service temporarily unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// 500.
+    #[error("internal server error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    /// The one 404 of the execute paths.
+    pub const UNKNOWN_WEBHOOK: ApiError = ApiError::NotFound("unknown webhook");
+
+    /// A 422 for `field`.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(FieldError::new(field, message))
+    }
+
+    fn status_code_field(&self) -> (StatusCode, &'static str, Option<&str>) {
+        match self {
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+            ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code, None),
+            ApiError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                None,
+            ),
+            ApiError::PayloadTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None)
+            }
+            ApiError::Validation(f) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(f.field.as_str()),
+            ),
+            ApiError::Conflict { field, .. } => {
+                (StatusCode::CONFLICT, "conflict", field.as_deref())
+            }
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ApiError::NotFound("not found"),
+            StoreError::Conflict { field } => ApiError::Conflict {
+                field: Some(field.to_owned()),
+                message: format!("{field} is already taken"),
+            },
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
+            ) => ApiError::Unavailable(err.into()),
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<DialectError> for ApiError {
+    fn from(err: DialectError) -> Self {
+        match err {
+            DialectError::InvalidUtf8 => ApiError::BadRequest {
+                code: "invalid_utf8",
+                message: err.to_string(),
+            },
+            DialectError::MalformedJson(_) => ApiError::BadRequest {
+                code: "malformed_json",
+                message: err.to_string(),
+            },
+            DialectError::Invalid(f) => ApiError::Validation(f),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, field) = self.status_code_field();
+        let message = match &self {
+            ApiError::Validation(f) => f.message.clone(),
+            ApiError::Internal(e) | ApiError::Unavailable(e) => {
+                tracing::error!(error = ?e, "request failed with {status}");
+                self.to_string()
+            }
+            other => other.to_string(),
+        };
+        let mut body = json!({ "error": { "code": code, "message": message } });
+        if let Some(field) = field {
+            body["error"]["field"] = field.into();
+        }
+        let mut response = (status, axum::Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after } = self {
+            let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}

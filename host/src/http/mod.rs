@@ -1,0 +1,95 @@
+//! The HTTP API: router, shared state, request logging with token redaction.
+
+mod channels;
+mod communities;
+pub mod error;
+mod execute;
+pub mod extract;
+mod health;
+mod users;
+mod webhooks;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+use crate::ingest::Ingest;
+use crate::store::Store;
+
+/// State shared by all handlers.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The execute pipeline.
+    pub ingest: Arc<Ingest>,
+    /// Base URL used in webhook URLs, without a trailing slash.
+    pub public_url: Arc<str>,
+}
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(users::router())
+        .merge(communities::router())
+        .merge(channels::router())
+        .merge(webhooks::router())
+        .merge(execute::router())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()))
+        }))
+        .with_state(state)
+}
+
+/// The path with any webhook token replaced, so tokens never reach the logs.
+pub fn redact_path(path: &str) -> String {
+    const PREFIXES: [(&str, usize); 3] = [
+        ("/api/webhooks/execute/", 0),
+        ("/api/v1/hooks/", 0),
+        ("/webhooks/", 1),
+    ];
+    for (prefix, skip) in PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let mut segments: Vec<&str> = rest.split('/').collect();
+            if let Some(token) = segments.get_mut(skip) {
+                *token = "[redacted]";
+            }
+            return format!("{prefix}{}", segments.join("/"));
+        }
+    }
+    path.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_path;
+
+    #[test]
+    fn redacts_tokens_on_every_execute_path() {
+        assert_eq!(
+            redact_path("/api/webhooks/execute/SECRET"),
+            "/api/webhooks/execute/[redacted]"
+        );
+        assert_eq!(
+            redact_path("/api/webhooks/execute/SECRET/github"),
+            "/api/webhooks/execute/[redacted]/github"
+        );
+        assert_eq!(
+            redact_path("/api/v1/hooks/SECRET"),
+            "/api/v1/hooks/[redacted]"
+        );
+        assert_eq!(
+            redact_path("/webhooks/0190-id/SECRET"),
+            "/webhooks/0190-id/[redacted]"
+        );
+        assert_eq!(
+            redact_path("/api/webhooks/0190-id"),
+            "/api/webhooks/0190-id"
+        );
+    }
+}

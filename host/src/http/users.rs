@@ -1,0 +1,206 @@
+//! Users: login, the current user, user creation, notifications.
+
+use std::sync::LazyLock;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::{ApiError, AppState};
+use crate::ingest::validate;
+use crate::store::{NewUser, Role, Store, User};
+use crate::{mentions, secrets};
+
+/// User routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", post(post_login))
+        .route("/api/me", get(get_me).patch(patch_me))
+        .route("/api/users", post(post_user))
+        .route("/api/notifications", get(get_notifications))
+        .route("/api/notifications/{id}/read", post(post_notification_read))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    login: String,
+    password: String,
+}
+
+/// `POST /api/auth/login` {login (username or email), password} -> a new API token.
+async fn post_login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> Result<Json<Value>, ApiError> {
+    let found = state.store.user_for_login(&body.login).await?;
+    let (user, ok) = tokio::task::spawn_blocking(move || match found {
+        Some((user, hash)) => {
+            let ok = secrets::verify_password(&body.password, &hash);
+            (Some(user), ok)
+        }
+        None => {
+            // Spend the same time as a real check, so response times do not reveal accounts.
+            secrets::verify_password(&body.password, &DUMMY_HASH);
+            (None, false)
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(ApiError::Unauthorized("invalid login or password".into()));
+    };
+    let token = issue_api_token(&state.store, &user).await?;
+    Ok(Json(json!({ "token": token, "user": user })))
+}
+
+/// An Argon2id hash of a random password, checked when the login is unknown.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    secrets::hash_password(&secrets::random_token(32)).expect("hashing a random password")
+});
+
+/// Creates and stores a new API token for `user`, returning its only plaintext copy.
+pub async fn issue_api_token(store: &Store, user: &User) -> Result<String, ApiError> {
+    let token = secrets::random_token(secrets::API_TOKEN_LEN);
+    store
+        .insert_api_token(user.id, &secrets::api_token_hash(&token))
+        .await?;
+    Ok(token)
+}
+
+/// `GET /api/me`.
+async fn get_me(AuthUser(user): AuthUser) -> Json<User> {
+    Json(user)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MePatch {
+    push_enabled: Option<bool>,
+}
+
+/// `PATCH /api/me` {push_enabled}.
+async fn patch_me(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiJson(body): ApiJson<MePatch>,
+) -> Result<Json<User>, ApiError> {
+    match body.push_enabled {
+        Some(enabled) => Ok(Json(state.store.set_push_enabled(user.id, enabled).await?)),
+        None => Ok(Json(user)),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewUserBody {
+    username: String,
+    email: String,
+    password: String,
+    display_name: Option<String>,
+    /// When given, the new user joins this community (which the caller must manage).
+    community_id: Option<Uuid>,
+    role: Option<Role>,
+}
+
+/// `POST /api/users`: an owner or admin of a community creates a user.
+async fn post_user(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiJson(body): ApiJson<NewUserBody>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    if let Some(community) = body.community_id {
+        super::communities::require_manager(&state.store, community, caller.id).await?;
+    } else if !state.store.manages_any_community(caller.id).await? {
+        return Err(ApiError::Forbidden(
+            "only community owners and admins can create users".into(),
+        ));
+    }
+    if body.role == Some(Role::Owner) {
+        return Err(ApiError::invalid(
+            "role",
+            "role of a new user must be admin or member",
+        ));
+    }
+    validate_username(&body.username)?;
+    if !mentions::is_email(&body.email) {
+        return Err(ApiError::invalid(
+            "email",
+            "email must be a valid email address",
+        ));
+    }
+    if body.password.chars().count() < 8 || body.password.len() > 1024 {
+        return Err(ApiError::invalid(
+            "password",
+            "password must be 8-1024 characters long",
+        ));
+    }
+    let display_name = body.display_name.unwrap_or_else(|| body.username.clone());
+    validate::display_name("display_name", &display_name)?;
+    let password = body.password;
+    let password_hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::Internal)?;
+    let user = state
+        .store
+        .create_user(NewUser {
+            username: body.username,
+            email: body.email,
+            display_name,
+            password_hash,
+        })
+        .await?;
+    if let Some(community) = body.community_id {
+        state
+            .store
+            .set_community_member(community, user.id, body.role.unwrap_or(Role::Member))
+            .await?;
+    }
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Usernames: 1-32 ASCII letters, digits or underscores (what `@username` mentions match).
+pub fn validate_username(username: &str) -> Result<(), ApiError> {
+    if username.is_empty()
+        || username.len() > 32
+        || !username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err(ApiError::invalid(
+            "username",
+            "username must be 1-32 letters, digits or underscores",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct LimitQuery {
+    limit: Option<u32>,
+}
+
+/// `GET /api/notifications?limit=`: the current user's mention notifications, newest first.
+async fn get_notifications(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiQuery(q): ApiQuery<LimitQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let notifications = state.store.notifications_of(user.id, limit).await?;
+    Ok(Json(json!({ "notifications": notifications })))
+}
+
+/// `POST /api/notifications/{id}/read`.
+async fn post_notification_read(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    state.store.mark_notification_read(user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

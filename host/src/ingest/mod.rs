@@ -1,0 +1,85 @@
+//! The execute pipeline shared by every webhook path: token lookup, rate limit, message
+//! validation, and storage with mention resolution. HTTP specifics stay in `http::execute`.
+
+pub mod dialect;
+pub mod ratelimit;
+pub mod tokens;
+pub mod validate;
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::store::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
+pub use dialect::Dialect;
+use ratelimit::RateLimiter;
+use tokens::TokenCache;
+
+/// Limits of the execute path.
+#[derive(Debug, Clone)]
+pub struct IngestLimits {
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// Token-bucket refill per webhook per second (0 disables limiting).
+    pub rate_per_second: u32,
+    /// Token-bucket size per webhook.
+    pub rate_burst: u32,
+}
+
+/// The pipeline's shared state.
+#[derive(Debug)]
+pub struct Ingest {
+    store: Store,
+    tokens: TokenCache,
+    rate: RateLimiter,
+    limits: IngestLimits,
+}
+
+impl Ingest {
+    /// Creates the pipeline over a store.
+    pub fn new(store: Store, limits: IngestLimits) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            tokens: TokenCache::default(),
+            rate: RateLimiter::new(limits.rate_per_second, limits.rate_burst),
+            limits,
+        })
+    }
+
+    /// The configured limits.
+    pub fn limits(&self) -> &IngestLimits {
+        &self.limits
+    }
+
+    /// The active webhook a token belongs to.
+    pub async fn webhook_for_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<Arc<WebhookTarget>>, StoreError> {
+        self.tokens.lookup(&self.store, token).await
+    }
+
+    /// Must be called after every change to a webhook, so its old state stops serving at once.
+    pub fn webhook_changed(&self, webhook_id: Uuid) {
+        self.tokens.invalidate(webhook_id);
+    }
+
+    /// Takes one request from the webhook's rate-limit bucket, or returns the wait.
+    pub fn check_rate(&self, webhook_id: Uuid) -> Result<(), std::time::Duration> {
+        self.rate.check(webhook_id)
+    }
+
+    /// Periodic housekeeping: forgets idle rate-limit buckets.
+    pub fn housekeeping(&self) {
+        self.rate.shrink();
+    }
+
+    /// Stores validated messages (with mentions and notifications) in one transaction.
+    pub async fn post(
+        &self,
+        target: &WebhookTarget,
+        messages: &[NewMessage],
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        self.store.post_webhook_messages(target, messages).await
+    }
+}

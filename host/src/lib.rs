@@ -1,0 +1,87 @@
+//! wasmhook: a self-hosted chat platform's webhook service.
+//!
+//! External systems post to a webhook URL whose token is the only credential, in one of three
+//! native dialects; every message goes through the same validation, mention resolution and
+//! storage. `serve` runs the whole server on a bound listener.
+
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod ingest;
+pub mod mentions;
+pub mod secrets;
+pub mod store;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+use ingest::{Ingest, IngestLimits};
+use store::{Store, StoreOptions};
+
+/// Runs the server on `listener` until the process ends.
+pub async fn serve(cfg: Config, listener: TcpListener) -> anyhow::Result<()> {
+    serve_until(cfg, listener, std::future::pending()).await
+}
+
+/// Runs the server on `listener` until `shutdown` completes, then drains in-flight requests.
+pub async fn serve_until(
+    cfg: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = Store::open(&StoreOptions {
+        url: cfg.database.clone(),
+        max_connections: cfg.db_max_connections,
+    })
+    .await
+    .with_context(|| format!("opening database {}", cfg.database))?;
+    if let Some(token) = bootstrap::bootstrap(&store, &cfg)
+        .await
+        .context("bootstrapping the database")?
+    {
+        eprintln!("wasmhook: created user `admin` with API token (shown once, keep it): {token}");
+    }
+    let local = listener
+        .local_addr()
+        .context("reading the listener address")?;
+    let public_url = cfg
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let ingest = Ingest::new(
+        store.clone(),
+        IngestLimits {
+            max_body_bytes: cfg.max_body_bytes,
+            rate_per_second: cfg.rate_limit_per_second,
+            rate_burst: cfg.rate_limit_burst,
+        },
+    );
+    let housekeeping = tokio::spawn({
+        let ingest = ingest.clone();
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                ingest.housekeeping();
+            }
+        }
+    });
+    let state = http::AppState {
+        store: store.clone(),
+        ingest,
+        public_url: Arc::from(public_url.trim_end_matches('/')),
+    };
+    tracing::info!(%local, "wasmhook listening");
+    let result = axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    housekeeping.abort();
+    store.close().await;
+    result.context("serving HTTP")
+}

@@ -1,0 +1,45 @@
+//! The `wasmhook` binary: parses the command line, sets up logging, and calls the library.
+
+use anyhow::Context;
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+use wasmhook::Config;
+use wasmhook::cli::{Cli, Command};
+use wasmhook::store::{Store, StoreOptions};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("WASMHOOK_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        None => run_server(cli.serve).await,
+        Some(Command::Serve(cfg)) => run_server(cfg).await,
+        Some(Command::Migrate { database }) => {
+            Store::open(&StoreOptions {
+                url: database.clone(),
+                max_connections: 1,
+            })
+            .await
+            .with_context(|| format!("migrating {database}"))?;
+            eprintln!("wasmhook: {database} is up to date");
+            Ok(())
+        }
+    }
+}
+
+async fn run_server(cfg: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(cfg.bind)
+        .await
+        .with_context(|| format!("binding {}", cfg.bind))?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    };
+    wasmhook::serve_until(cfg, listener, shutdown).await
+}

@@ -1,0 +1,183 @@
+//! The WebAssembly plugin runtime: runs a transformer component on one request in a fresh,
+//! sandboxed instance under the server's limits, and reports outcome, log, time and memory.
+
+pub mod bindings;
+pub mod engine;
+pub mod host_api;
+pub mod limits;
+mod validate;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::{Store, UpdateDeadline};
+
+pub use bindings::{Message as PluginMessage, Outcome, PluginError, Request as PluginRequest, TransformerPre};
+pub use engine::PluginEngine;
+use host_api::{HostState, LogSink};
+pub use limits::RuntimeLimits;
+
+/// Why a plugin run failed; each maps to an error code naming the limit or failure.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The wall-clock deadline passed.
+    #[error("the plugin exceeded its time limit of {0:?}")]
+    Timeout(Duration),
+    /// The plugin needed more linear memory than allowed.
+    #[error("the plugin exceeded its memory limit of {0} bytes")]
+    MemoryExceeded(usize),
+    /// Too many messages or too many bytes of output.
+    #[error("{0}")]
+    OutputTooLarge(String),
+    /// The plugin wrote more log (records, stdout, stderr) than allowed.
+    #[error("the plugin wrote more than {0} bytes of log")]
+    LogTooLarge(usize),
+    /// The plugin trapped (a panic, `unreachable`, ...), with the panic message if any.
+    #[error("the plugin trapped: {0}")]
+    Trap(String),
+    /// The component cannot be used (not a component, wrong world, unsupported import).
+    #[error("{0}")]
+    Rejected(String),
+    /// A host-side failure.
+    #[error("plugin runtime failure: {0}")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl RuntimeError {
+    /// The API error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RuntimeError::Timeout(_) => "plugin_timeout",
+            RuntimeError::MemoryExceeded(_) => "plugin_memory_exceeded",
+            RuntimeError::OutputTooLarge(_) => "plugin_output_too_large",
+            RuntimeError::LogTooLarge(_) => "plugin_log_too_large",
+            RuntimeError::Trap(_) => "plugin_trap",
+            RuntimeError::Rejected(_) => "plugin_rejected",
+            RuntimeError::Internal(_) => "plugin_runtime_error",
+        }
+    }
+}
+
+/// What one plugin run produced.
+#[derive(Debug)]
+pub struct Execution {
+    /// The plugin's answer, or why the run failed.
+    pub result: Result<Result<Outcome, PluginError>, RuntimeError>,
+    /// The request's log (records, stdout, stderr).
+    pub log: String,
+    /// Wall-clock time of instantiation and call.
+    pub duration: Duration,
+    /// Peak linear memory, in bytes.
+    pub peak_memory: usize,
+}
+
+impl PluginEngine {
+    /// Runs `pre` on `request` in a fresh store: nothing survives from one request to the next.
+    pub async fn run(self: &Arc<Self>, pre: &TransformerPre<HostState>, request: &PluginRequest) -> Execution {
+        let limits = &self.limits;
+        let log = LogSink::new(limits.max_log_bytes);
+        let mut store = Store::new(&self.engine, HostState::new(log.clone(), limits.memory_bytes));
+        store.limiter(|s| &mut s.memory);
+        let started = Instant::now();
+        let timeout = limits.timeout;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |mut ctx| {
+            if started.elapsed() >= timeout {
+                ctx.data_mut().timed_out = true;
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            Ok(UpdateDeadline::Yield(1))
+        });
+        // The epoch stops guest code; this also bounds time spent in host calls (e.g. sleeps).
+        let call = async {
+            let instance = pre.instantiate_async(&mut store).await?;
+            instance.call_transform(&mut store, request).await
+        };
+        let outcome = tokio::time::timeout(timeout + engine::EPOCH_TICK * 5, call).await;
+        let duration = started.elapsed();
+        let state = store.data();
+        let result = match outcome {
+            Err(_) => Err(RuntimeError::Timeout(timeout)),
+            Ok(Ok(answer)) => check_output(limits, answer),
+            Ok(Err(err)) => Err(classify(limits, state, &log, err)),
+        };
+        let peak_memory = state.memory.peak;
+        Execution { result, log: log.text(), duration, peak_memory }
+    }
+}
+
+fn classify(limits: &RuntimeLimits, state: &HostState, log: &LogSink, err: anyhow::Error) -> RuntimeError {
+    if state.timed_out {
+        RuntimeError::Timeout(limits.timeout)
+    } else if log.exceeded() || err.chain().any(|e| e.is::<host_api::LogFull>()) {
+        RuntimeError::LogTooLarge(limits.max_log_bytes)
+    } else if state.memory.exceeded {
+        RuntimeError::MemoryExceeded(limits.memory_bytes)
+    } else if let Some(trap) = err.downcast_ref::<wasmtime::Trap>() {
+        RuntimeError::Trap(panic_message(&log.text()).unwrap_or_else(|| trap.to_string()))
+    } else {
+        RuntimeError::Trap(panic_message(&log.text()).unwrap_or_else(|| format!("{err:#}")))
+    }
+}
+
+/// The message of a Rust panic as the guest's std printed it to stderr.
+fn panic_message(log: &str) -> Option<String> {
+    let start = log.rfind("panicked at ")?;
+    let rest = &log[start..];
+    let (location, message) = rest.split_once(":\n")?;
+    let message = message.split("\nnote: ").next().unwrap_or(message).trim();
+    let location = location.trim_start_matches("panicked at ");
+    Some(format!("{message} (at {location})"))
+}
+
+/// Enforces the message-count and output-size limits on a plugin's answer.
+fn check_output(limits: &RuntimeLimits, answer: Result<Outcome, PluginError>) -> Result<Result<Outcome, PluginError>, RuntimeError> {
+    let size = match &answer {
+        Ok(Outcome::Messages(msgs)) => {
+            if msgs.len() > limits.max_messages {
+                return Err(RuntimeError::OutputTooLarge(format!(
+                    "the plugin returned {} messages; the limit is {}",
+                    msgs.len(),
+                    limits.max_messages
+                )));
+            }
+            msgs.iter()
+                .map(|m| m.content.len() + m.username.as_ref().map_or(0, String::len) + m.avatar_url.as_ref().map_or(0, String::len))
+                .sum()
+        }
+        Ok(Outcome::Skip(reason)) => reason.len(),
+        Err(
+            PluginError::InvalidPayload(r) | PluginError::Unauthorized(r) | PluginError::UnsupportedEvent(r) | PluginError::Internal(r),
+        ) => r.len(),
+    };
+    if size > limits.max_output_bytes {
+        return Err(RuntimeError::OutputTooLarge(format!(
+            "the plugin returned {size} bytes of output; the limit is {} bytes",
+            limits.max_output_bytes
+        )));
+    }
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_the_panic_message_from_stderr() {
+        let log = "[info] starting\n\nthread '<unnamed>' panicked at src/lib.rs:12:5:\nboom: plugin panicked on purpose\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
+        assert_eq!(panic_message(log).unwrap(), "boom: plugin panicked on purpose (at src/lib.rs:12:5)");
+        assert_eq!(panic_message("no panic here"), None);
+    }
+
+    #[test]
+    fn output_limits_count_messages_and_bytes() {
+        let limits = RuntimeLimits { max_messages: 2, max_output_bytes: 10, ..RuntimeLimits::default() };
+        let msg = |s: &str| PluginMessage { content: s.into(), username: None, avatar_url: None };
+        assert!(check_output(&limits, Ok(Outcome::Messages(vec![msg("a"), msg("b")]))).is_ok());
+        let err = check_output(&limits, Ok(Outcome::Messages(vec![msg("a"), msg("b"), msg("c")]))).unwrap_err();
+        assert_eq!(err.code(), "plugin_output_too_large");
+        let err = check_output(&limits, Ok(Outcome::Messages(vec![msg("0123456789x")]))).unwrap_err();
+        assert!(err.to_string().contains("11 bytes"), "{err}");
+    }
+}

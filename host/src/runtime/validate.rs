@@ -1,0 +1,46 @@
+//! Checking that uploaded bytes are a component this host can run: a WebAssembly component
+//! (not a core module) exporting the `transformer` world and importing only what we provide.
+
+use wasmtime::Engine;
+use wasmtime::component::{Component, Linker};
+
+use super::RuntimeError;
+use super::bindings::{TransformerPre, WORLD};
+use super::host_api::HostState;
+
+/// Compiles `bytes` and checks them against the world.
+pub fn component(engine: &Engine, linker: &Linker<HostState>, bytes: &[u8]) -> Result<Component, RuntimeError> {
+    let reject = |m: String| Err(RuntimeError::Rejected(m));
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return reject("the body is not a WebAssembly binary (it lacks the \\0asm header)".into());
+    }
+    match bytes[4..8] {
+        [0x0d, 0x00, 0x01, 0x00] => {}
+        [0x01, 0x00, 0x00, 0x00] => {
+            return reject(format!(
+                "this is a core WebAssembly module, not a component; build the plugin for the wasm32-wasip2 \
+                 target (or wrap it with `wasm-tools component new`) so that it exports {WORLD}"
+            ));
+        }
+        _ => return reject("unsupported WebAssembly binary version".into()),
+    }
+    let component = Component::new(engine, bytes).map_err(|e| RuntimeError::Rejected(format!("invalid component: {e:#}")))?;
+    let ty = component.component_type();
+    for (name, _) in ty.imports(engine) {
+        if !(name.starts_with("wasi:") || name.starts_with("wasmhook:plugin/")) {
+            return reject(format!(
+                "unsupported import `{name}`: plugins may import only WASI 0.2 interfaces and wasmhook:plugin/log"
+            ));
+        }
+    }
+    if !ty.exports(engine).any(|(name, _)| name == "transform") {
+        return reject(format!("missing export `transform`: the component does not export the {WORLD} world"));
+    }
+    let pre = linker
+        .instantiate_pre(&component)
+        .map_err(|e| RuntimeError::Rejected(format!("unsupported import: {e:#}")))?;
+    TransformerPre::new(pre).map_err(|e| {
+        RuntimeError::Rejected(format!("the `transform` export does not match {WORLD} (unsupported version?): {e:#}"))
+    })?;
+    Ok(component)
+}

@@ -1,0 +1,129 @@
+//! Communities and their members' roles.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Store, StoreError};
+
+/// A member's role in a community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum Role {
+    /// Full control, including managing other owners.
+    Owner,
+    /// Manages channels, members and webhooks.
+    Admin,
+    /// Reads and writes in the channels they belong to.
+    Member,
+}
+
+impl Role {
+    /// Owners and admins manage channels, members and webhooks.
+    pub fn can_manage(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+}
+
+/// A community, with the requesting user's role in it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Community {
+    /// Community id.
+    pub id: Uuid,
+    /// Display name.
+    pub name: String,
+    /// The requesting user's role.
+    pub role: Role,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Creates a community owned by `owner`.
+    pub async fn create_community(&self, name: &str, owner: Uuid) -> Result<Community, StoreError> {
+        let community = Community {
+            id: Uuid::now_v7(),
+            name: name.to_owned(),
+            role: Role::Owner,
+            created_at: Utc::now(),
+        };
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO communities (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(community.id)
+        .bind(&community.name)
+        .bind(owner)
+        .bind(community.created_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
+            .bind(community.id)
+            .bind(owner)
+            .bind(Role::Owner)
+            .bind(community.created_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(community)
+    }
+
+    /// The user's role in the community, or `None` when not a member (or no such community).
+    pub async fn role_in(
+        &self,
+        community_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<Role>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2",
+        )
+        .bind(community_id)
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    /// Whether the user is owner or admin of at least one community.
+    pub async fn manages_any_community(&self, user_id: Uuid) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM community_members WHERE user_id = $1 AND role IN ('owner', 'admin')",
+        )
+        .bind(user_id)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Adds a member, or changes the role of an existing one.
+    pub async fn set_community_member(
+        &self,
+        community_id: Uuid,
+        user_id: Uuid,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(community_id)
+        .bind(user_id)
+        .bind(role)
+        .bind(Utc::now())
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// The communities a user belongs to, with their role, oldest first.
+    pub async fn communities_of(&self, user_id: Uuid) -> Result<Vec<Community>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.name, m.role, c.created_at FROM communities c
+             JOIN community_members m ON m.community_id = c.id
+             WHERE m.user_id = $1 ORDER BY c.id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+}

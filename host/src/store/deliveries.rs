@@ -1,0 +1,306 @@
+//! Deliveries: the raw requests plugins handled, kept so failures can be inspected and replayed.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::messages::insert_webhook_messages;
+use super::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
+
+/// What happened to a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Messages were posted.
+    Succeeded,
+    /// The plugin skipped it on purpose.
+    Skipped,
+    /// The plugin does not handle this event.
+    Ignored,
+    /// The plugin or its output failed; replayable.
+    Failed,
+    /// A failed delivery that a replay later posted.
+    Replayed,
+}
+
+/// The raw request of a delivery.
+#[derive(Debug, Clone, Serialize)]
+pub struct RawRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path suffix after the token.
+    pub path: String,
+    /// Query string.
+    pub query: String,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    #[serde(skip)]
+    pub body: Vec<u8>,
+}
+
+/// A delivery to record.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    /// The webhook.
+    pub webhook_id: Uuid,
+    /// Outcome.
+    pub status: DeliveryStatus,
+    /// The request.
+    pub request: RawRequest,
+    /// Error code of a failure.
+    pub error_code: Option<String>,
+    /// Error message of a failure.
+    pub error_message: Option<String>,
+    /// Reason of a skip or ignore.
+    pub reason: Option<String>,
+    /// The plugin log.
+    pub plugin_log: String,
+    /// Time the plugin took.
+    pub duration_us: i64,
+}
+
+/// A stored delivery.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    /// Delivery id.
+    pub id: Uuid,
+    /// The webhook.
+    pub webhook_id: Uuid,
+    /// Outcome.
+    pub status: DeliveryStatus,
+    /// The request (body in `body` / `body_base64`).
+    pub request: RawRequest,
+    /// Error code of a failure.
+    pub error_code: Option<String>,
+    /// Error message of a failure.
+    pub error_message: Option<String>,
+    /// Reason of a skip or ignore.
+    pub reason: Option<String>,
+    /// The plugin log.
+    pub plugin_log: String,
+    /// Messages it posted.
+    pub message_ids: Vec<Uuid>,
+    /// Time the plugin took, microseconds.
+    pub duration_us: i64,
+    /// When it was received.
+    pub created_at: DateTime<Utc>,
+    /// When a replay posted it.
+    pub replayed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: Uuid,
+    webhook_id: Uuid,
+    status: DeliveryStatus,
+    method: String,
+    path: String,
+    query: String,
+    headers: String,
+    body: Vec<u8>,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    reason: Option<String>,
+    plugin_log: String,
+    message_ids: String,
+    duration_us: i64,
+    created_at: DateTime<Utc>,
+    replayed_at: Option<DateTime<Utc>>,
+}
+
+impl From<DeliveryRow> for Delivery {
+    fn from(r: DeliveryRow) -> Self {
+        Delivery {
+            id: r.id,
+            webhook_id: r.webhook_id,
+            status: r.status,
+            request: RawRequest {
+                method: r.method,
+                path: r.path,
+                query: r.query,
+                headers: serde_json::from_str(&r.headers).unwrap_or_default(),
+                body: r.body,
+            },
+            error_code: r.error_code,
+            error_message: r.error_message,
+            reason: r.reason,
+            plugin_log: r.plugin_log,
+            message_ids: serde_json::from_str(&r.message_ids).unwrap_or_default(),
+            duration_us: r.duration_us,
+            created_at: r.created_at,
+            replayed_at: r.replayed_at,
+        }
+    }
+}
+
+const DELIVERY_COLUMNS: &str =
+    "id, webhook_id, status, method, path, query, headers, body, error_code, error_message, reason,
+    plugin_log, message_ids, duration_us, created_at, replayed_at";
+
+impl Store {
+    /// Posts a plugin's messages and records the successful delivery, in one transaction;
+    /// keeps only the newest `keep` non-failed deliveries of the webhook.
+    pub async fn post_plugin_messages(
+        &self,
+        target: &WebhookTarget,
+        messages: &[NewMessage],
+        delivery: NewDelivery,
+        keep: u32,
+    ) -> Result<(Vec<StoredMessage>, Uuid), StoreError> {
+        let mut tx = self.write.begin().await?;
+        let stored = insert_webhook_messages(&mut tx, target, messages).await?;
+        let ids: Vec<Uuid> = stored.iter().map(|m| m.id).collect();
+        let id = insert_delivery(&mut tx, &delivery, &ids).await?;
+        prune(&mut tx, delivery.webhook_id, keep).await?;
+        tx.commit().await?;
+        Ok((stored, id))
+    }
+
+    /// Records a delivery that posted nothing (skipped, ignored or failed). A failure also
+    /// counts in the webhook's statistics.
+    pub async fn record_delivery(
+        &self,
+        delivery: NewDelivery,
+        keep: u32,
+    ) -> Result<Uuid, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let id = insert_delivery(&mut tx, &delivery, &[]).await?;
+        if delivery.status == DeliveryStatus::Failed {
+            sqlx::query("UPDATE webhooks SET failures = failures + 1 WHERE id = $1")
+                .bind(delivery.webhook_id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            prune(&mut tx, delivery.webhook_id, keep).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A webhook's deliveries, newest first, optionally of one status.
+    pub async fn deliveries_of(
+        &self,
+        webhook_id: Uuid,
+        status: Option<DeliveryStatus>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE webhook_id = $1 AND ($2 IS NULL OR status = $2)
+             ORDER BY id DESC LIMIT $3"
+        ))
+        .bind(webhook_id)
+        .bind(status)
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.into_iter().map(Delivery::from).collect())
+    }
+
+    /// Looks a delivery up by id.
+    pub async fn delivery(&self, id: Uuid) -> Result<Delivery, StoreError> {
+        let row: Option<DeliveryRow> = sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(Delivery::from).ok_or(StoreError::NotFound)
+    }
+
+    /// Posts the messages of a successful replay and marks the delivery replayed, in one
+    /// transaction. `Conflict` when it is no longer failed (a concurrent replay won).
+    pub async fn post_replay(
+        &self,
+        delivery_id: Uuid,
+        target: &WebhookTarget,
+        messages: &[NewMessage],
+        plugin_log: &str,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let stored = insert_webhook_messages(&mut tx, target, messages).await?;
+        let ids: Vec<Uuid> = stored.iter().map(|m| m.id).collect();
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = 'replayed', replayed_at = $2, message_ids = $3, plugin_log = $4
+             WHERE id = $1 AND status = 'failed'",
+        )
+        .bind(delivery_id)
+        .bind(Utc::now())
+        .bind(serde_json::to_string(&ids).unwrap_or_default())
+        .bind(plugin_log)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict { field: "status" });
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Records the outcome of a replay that did not post (the delivery stays failed).
+    pub async fn update_failed_delivery(
+        &self,
+        delivery_id: Uuid,
+        error_code: &str,
+        error_message: &str,
+        plugin_log: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE deliveries SET error_code = $2, error_message = $3, plugin_log = $4 WHERE id = $1 AND status = 'failed'",
+        )
+        .bind(delivery_id)
+        .bind(error_code)
+        .bind(error_message)
+        .bind(plugin_log)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+}
+
+async fn insert_delivery(
+    conn: &mut SqliteConnection,
+    d: &NewDelivery,
+    message_ids: &[Uuid],
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO deliveries (id, webhook_id, status, method, path, query, headers, body, error_code, error_message,
+                                 reason, plugin_log, message_ids, duration_us, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(id)
+    .bind(d.webhook_id)
+    .bind(d.status)
+    .bind(&d.request.method)
+    .bind(&d.request.path)
+    .bind(&d.request.query)
+    .bind(serde_json::to_string(&d.request.headers).unwrap_or_default())
+    .bind(&d.request.body)
+    .bind(&d.error_code)
+    .bind(&d.error_message)
+    .bind(&d.reason)
+    .bind(&d.plugin_log)
+    .bind(serde_json::to_string(message_ids).unwrap_or_default())
+    .bind(d.duration_us)
+    .bind(Utc::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Keeps the newest `keep` non-failed deliveries of a webhook (failures are always kept).
+async fn prune(conn: &mut SqliteConnection, webhook_id: Uuid, keep: u32) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
+         AND id NOT IN (SELECT id FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
+                        ORDER BY id DESC LIMIT $2)",
+    )
+    .bind(webhook_id)
+    .bind(i64::from(keep))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,444 @@
+//! Messages, their resolved mentions, and mention notifications.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use super::{Store, StoreError, WebhookTarget};
+use crate::mentions::{self, Mention};
+
+/// A validated message to post through a webhook.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Message text, stored exactly as sent.
+    pub content: String,
+    /// Display-name override.
+    pub username: Option<String>,
+    /// Avatar override.
+    pub avatar_url: Option<String>,
+}
+
+/// A user a message mentions and notifies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MentionedUser {
+    /// User id.
+    pub user_id: Uuid,
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+}
+
+/// Who a message is shown as sent by.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sender {
+    /// The posting user, for user messages.
+    pub user_id: Option<Uuid>,
+    /// Name shown next to the message.
+    pub display_name: String,
+    /// Avatar shown next to the message.
+    pub avatar_url: Option<String>,
+}
+
+/// The webhook a message came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookRef {
+    /// Webhook id (it may since have been deleted).
+    pub id: Uuid,
+    /// Webhook name when the message was posted.
+    pub name: String,
+}
+
+/// A stored message as the messages API returns it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredMessage {
+    /// Message id (UUID v7, time-ordered).
+    pub id: Uuid,
+    /// Channel id.
+    pub channel_id: Uuid,
+    /// `webhook` or `user`.
+    pub kind: String,
+    /// Message text.
+    pub content: String,
+    /// Whether the content is end-to-end encrypted (never for webhook messages).
+    pub e2ee: bool,
+    /// Who it is shown as sent by.
+    pub sender: Sender,
+    /// The webhook it came from, for webhook messages.
+    pub webhook: Option<WebhookRef>,
+    /// Users it mentions, in order of appearance.
+    pub mentions: Vec<MentionedUser>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A mention notification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    /// Notification id.
+    pub id: Uuid,
+    /// Always `mention` for now.
+    pub kind: String,
+    /// Whether the user has read it.
+    pub read: bool,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// The message that mentioned the user.
+    pub message: NotificationMessage,
+}
+
+/// The part of a message a notification shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationMessage {
+    /// Message id.
+    pub id: Uuid,
+    /// Channel id.
+    pub channel_id: Uuid,
+    /// Message text.
+    pub content: String,
+    /// Sender's display name.
+    pub sender_display_name: String,
+}
+
+type NotificationRow = (
+    Uuid,
+    String,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+    Uuid,
+    Uuid,
+    String,
+    String,
+);
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: Uuid,
+    channel_id: Uuid,
+    kind: String,
+    sender_user_id: Option<Uuid>,
+    webhook_id: Option<Uuid>,
+    webhook_name: Option<String>,
+    display_name: String,
+    avatar_url: Option<String>,
+    content: String,
+    e2ee: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl MessageRow {
+    fn into_message(self, mentions: Vec<MentionedUser>) -> StoredMessage {
+        StoredMessage {
+            id: self.id,
+            channel_id: self.channel_id,
+            kind: self.kind,
+            content: self.content,
+            e2ee: self.e2ee,
+            sender: Sender {
+                user_id: self.sender_user_id,
+                display_name: self.display_name,
+                avatar_url: self.avatar_url,
+            },
+            webhook: self
+                .webhook_id
+                .zip(self.webhook_name)
+                .map(|(id, name)| WebhookRef { id, name }),
+            mentions,
+            created_at: self.created_at,
+        }
+    }
+}
+
+impl Store {
+    /// Stores webhook messages, their mentions and notifications and the webhook's usage
+    /// statistics in one transaction.
+    pub async fn post_webhook_messages(
+        &self,
+        target: &WebhookTarget,
+        messages: &[NewMessage],
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let stored = insert_webhook_messages(&mut tx, target, messages).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Resolves the mentions of `content` as posting it through `target` would, storing nothing.
+    pub async fn preview_mentions(
+        &self,
+        target: &WebhookTarget,
+        content: &str,
+    ) -> Result<Vec<MentionedUser>, StoreError> {
+        let mut conn = self.read.acquire().await?;
+        resolve_mentions(&mut conn, target, &mentions::parse(content)).await
+    }
+
+    /// A page of a channel's messages, newest first, strictly older than `before` if given.
+    pub async fn channel_messages(
+        &self,
+        channel_id: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let rows: Vec<MessageRow> = sqlx::query_as(
+            "SELECT id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name, avatar_url,
+                    content, e2ee, created_at
+             FROM messages WHERE channel_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+        )
+        .bind(channel_id)
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT mm.message_id, u.id AS user_id, u.username, u.display_name FROM message_mentions mm
+             JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (",
+        );
+        let mut ids = qb.separated(", ");
+        for row in &rows {
+            ids.push_bind(row.id);
+        }
+        qb.push(") ORDER BY mm.message_id, mm.position");
+        let mention_rows: Vec<(Uuid, Uuid, String, String)> =
+            qb.build_query_as().fetch_all(&self.read).await?;
+        let mut by_message: HashMap<Uuid, Vec<MentionedUser>> = HashMap::new();
+        for (message_id, user_id, username, display_name) in mention_rows {
+            by_message
+                .entry(message_id)
+                .or_default()
+                .push(MentionedUser {
+                    user_id,
+                    username,
+                    display_name,
+                });
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let mentions = by_message.remove(&row.id).unwrap_or_default();
+                row.into_message(mentions)
+            })
+            .collect())
+    }
+
+    /// A user's notifications, newest first.
+    pub async fn notifications_of(
+        &self,
+        user_id: Uuid,
+        limit: u32,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows: Vec<NotificationRow> = sqlx::query_as(
+            "SELECT n.id, n.kind, n.read_at, n.created_at, m.id, m.channel_id, m.content, m.display_name
+             FROM notifications n JOIN messages m ON m.id = n.message_id
+             WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    kind,
+                    read_at,
+                    created_at,
+                    message_id,
+                    channel_id,
+                    content,
+                    sender_display_name,
+                )| Notification {
+                    id,
+                    kind,
+                    read: read_at.is_some(),
+                    created_at,
+                    message: NotificationMessage {
+                        id: message_id,
+                        channel_id,
+                        content,
+                        sender_display_name,
+                    },
+                },
+            )
+            .collect())
+    }
+
+    /// Marks one of the user's notifications read. `NotFound` when it is not theirs.
+    pub async fn mark_notification_read(&self, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .bind(Utc::now())
+            .execute(&self.write)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+/// Looks parsed mentions up (emails among the community's members, usernames among the
+/// channel's members) and applies the selection rules.
+async fn resolve_mentions(
+    conn: &mut SqliteConnection,
+    target: &WebhookTarget,
+    parsed: &[Mention],
+) -> Result<Vec<MentionedUser>, StoreError> {
+    if parsed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let emails: Vec<&str> = parsed
+        .iter()
+        .filter_map(|m| {
+            if let Mention::Email(e) = m {
+                Some(e.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    let usernames: Vec<&str> = parsed
+        .iter()
+        .filter_map(|m| {
+            if let Mention::Username(u) = m {
+                Some(u.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut by_email: HashMap<String, MentionedUser> = HashMap::new();
+    if !emails.is_empty() {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT u.email_lower, u.id, u.username, u.display_name FROM users u
+             JOIN community_members m ON m.user_id = u.id WHERE m.community_id = ",
+        );
+        qb.push_bind(target.community_id)
+            .push(" AND u.email_lower IN (");
+        let mut list = qb.separated(", ");
+        for e in &emails {
+            list.push_bind(*e);
+        }
+        qb.push(")");
+        let rows: Vec<(String, Uuid, String, String)> =
+            qb.build_query_as().fetch_all(&mut *conn).await?;
+        for (email, user_id, username, display_name) in rows {
+            by_email.insert(
+                email,
+                MentionedUser {
+                    user_id,
+                    username,
+                    display_name,
+                },
+            );
+        }
+    }
+    let mut by_username: HashMap<String, MentionedUser> = HashMap::new();
+    if !usernames.is_empty() {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT u.id AS user_id, u.username, u.display_name FROM users u
+             JOIN channel_members cm ON cm.user_id = u.id WHERE cm.channel_id = ",
+        );
+        qb.push_bind(target.channel_id).push(" AND u.username IN (");
+        let mut list = qb.separated(", ");
+        for u in &usernames {
+            list.push_bind(*u);
+        }
+        qb.push(")");
+        let rows: Vec<MentionedUser> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        for user in rows {
+            by_username.insert(user.username.clone(), user);
+        }
+    }
+    Ok(mentions::select(
+        parsed,
+        |m| match m {
+            Mention::Email(e) => by_email.get(e).cloned(),
+            Mention::Username(u) => by_username.get(u).cloned(),
+        },
+        |u| u.user_id,
+    ))
+}
+
+/// Inserts webhook messages with their mentions and notifications, and counts them in the
+/// webhook's statistics, inside the caller's transaction.
+pub(super) async fn insert_webhook_messages(
+    conn: &mut SqliteConnection,
+    target: &WebhookTarget,
+    messages: &[NewMessage],
+) -> Result<Vec<StoredMessage>, StoreError> {
+    let mut stored = Vec::with_capacity(messages.len());
+    let now = Utc::now();
+    for msg in messages {
+        let mentions = resolve_mentions(&mut *conn, target, &mentions::parse(&msg.content)).await?;
+        let row = MessageRow {
+            id: Uuid::now_v7(),
+            channel_id: target.channel_id,
+            kind: "webhook".into(),
+            sender_user_id: None,
+            webhook_id: Some(target.id),
+            webhook_name: Some(target.name.clone()),
+            display_name: msg
+                .username
+                .clone()
+                .unwrap_or_else(|| target.username.clone()),
+            avatar_url: msg.avatar_url.clone().or_else(|| target.avatar_url.clone()),
+            content: msg.content.clone(),
+            e2ee: false,
+            created_at: now,
+        };
+        sqlx::query(
+                "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name,
+                                       avatar_url, content, e2ee, created_at)
+                 VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, 0, $9)",
+            )
+            .bind(row.id)
+            .bind(row.channel_id)
+            .bind(&row.kind)
+            .bind(row.webhook_id)
+            .bind(&row.webhook_name)
+            .bind(&row.display_name)
+            .bind(&row.avatar_url)
+            .bind(&row.content)
+            .bind(row.created_at)
+            .execute(&mut *conn)
+            .await?;
+        for (position, user) in mentions.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO message_mentions (message_id, user_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(row.id)
+            .bind(user.user_id)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO notifications (id, user_id, kind, message_id, channel_id, created_at)
+                     VALUES ($1, $2, 'mention', $3, $4, $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(user.user_id)
+            .bind(row.id)
+            .bind(row.channel_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        stored.push(row.into_message(mentions));
+    }
+    sqlx::query("UPDATE webhooks SET messages_posted = messages_posted + $2, last_used_at = $3 WHERE id = $1")
+            .bind(target.id)
+            .bind(messages.len() as i64)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    Ok(stored)
+}

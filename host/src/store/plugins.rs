@@ -1,0 +1,213 @@
+//! Transformer plugins: component bytes by SHA-256, and the named, versioned plugin rows.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{Store, StoreError};
+
+/// A plugin as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plugin {
+    /// Plugin id.
+    pub id: Uuid,
+    /// Owning community; `None` for built-in plugins.
+    pub community_id: Option<Uuid>,
+    /// Name.
+    pub name: String,
+    /// Version; name and version together are immutable.
+    pub version: String,
+    /// SHA-256 of the component, hex.
+    pub sha256: String,
+    /// Component size in bytes.
+    pub size: i64,
+    /// Shipped inside the wasmhook binary.
+    pub builtin: bool,
+    /// Uploader.
+    pub created_by: Option<Uuid>,
+    /// Upload time.
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PluginRow {
+    id: Uuid,
+    community_id: Option<Uuid>,
+    name: String,
+    version: String,
+    sha256: Vec<u8>,
+    size: i64,
+    builtin: bool,
+    created_by: Option<Uuid>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<PluginRow> for Plugin {
+    fn from(r: PluginRow) -> Self {
+        Plugin {
+            id: r.id,
+            community_id: r.community_id,
+            name: r.name,
+            version: r.version,
+            sha256: hex::encode(r.sha256),
+            size: r.size,
+            builtin: r.builtin,
+            created_by: r.created_by,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A component to store as a plugin.
+#[derive(Debug)]
+pub struct NewPlugin<'a> {
+    /// Owning community (`None` for built-ins).
+    pub community_id: Option<Uuid>,
+    /// Name.
+    pub name: &'a str,
+    /// Version.
+    pub version: &'a str,
+    /// SHA-256 of `bytes`.
+    pub sha256: [u8; 32],
+    /// The component.
+    pub bytes: &'a [u8],
+    /// Built-in plugin.
+    pub builtin: bool,
+    /// Uploader.
+    pub created_by: Option<Uuid>,
+}
+
+const PLUGIN_COLUMNS: &str =
+    "id, community_id, name, version, sha256, size, builtin, created_by, created_at";
+
+impl Store {
+    /// Stores a plugin. The same name and version with the same bytes is idempotent
+    /// (returns the existing row and `false`); with other bytes it is a `Conflict` on `version`.
+    pub async fn insert_plugin(&self, new: NewPlugin<'_>) -> Result<(Plugin, bool), StoreError> {
+        let mut tx = self.write.begin().await?;
+        let existing: Option<PluginRow> = sqlx::query_as(&format!(
+            "SELECT {PLUGIN_COLUMNS} FROM plugins
+             WHERE COALESCE(community_id, X'') = COALESCE($1, X'') AND name = $2 AND version = $3"
+        ))
+        .bind(new.community_id)
+        .bind(new.name)
+        .bind(new.version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = existing {
+            if row.sha256 == new.sha256 {
+                return Ok((row.into(), false));
+            }
+            return Err(StoreError::Conflict { field: "version" });
+        }
+        sqlx::query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
+            .bind(&new.sha256[..])
+            .bind(new.bytes)
+            .execute(&mut *tx)
+            .await?;
+        let plugin = Plugin {
+            id: Uuid::now_v7(),
+            community_id: new.community_id,
+            name: new.name.to_owned(),
+            version: new.version.to_owned(),
+            sha256: hex::encode(new.sha256),
+            size: new.bytes.len() as i64,
+            builtin: new.builtin,
+            created_by: new.created_by,
+            created_at: Utc::now(),
+        };
+        sqlx::query(
+            "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(plugin.id)
+        .bind(plugin.community_id)
+        .bind(&plugin.name)
+        .bind(&plugin.version)
+        .bind(&new.sha256[..])
+        .bind(plugin.size)
+        .bind(plugin.builtin)
+        .bind(plugin.created_by)
+        .bind(plugin.created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((plugin, true))
+    }
+
+    /// Looks a plugin up by id.
+    pub async fn plugin(&self, id: Uuid) -> Result<Plugin, StoreError> {
+        let row: Option<PluginRow> = sqlx::query_as(&format!(
+            "SELECT {PLUGIN_COLUMNS} FROM plugins WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(Plugin::from).ok_or(StoreError::NotFound)
+    }
+
+    /// The plugins a community can attach: built-ins first, then its uploads, oldest first.
+    pub async fn plugins_of(&self, community_id: Uuid) -> Result<Vec<Plugin>, StoreError> {
+        let rows: Vec<PluginRow> = sqlx::query_as(&format!(
+            "SELECT {PLUGIN_COLUMNS} FROM plugins WHERE community_id IS NULL OR community_id = $1
+             ORDER BY builtin DESC, name, id"
+        ))
+        .bind(community_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.into_iter().map(Plugin::from).collect())
+    }
+
+    /// The component bytes with this SHA-256.
+    pub async fn plugin_bytes(&self, sha256: &[u8; 32]) -> Result<Vec<u8>, StoreError> {
+        sqlx::query_scalar("SELECT bytes FROM plugin_blobs WHERE sha256 = $1")
+            .bind(&sha256[..])
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Deletes a plugin; `Conflict` on `plugin_id` while a webhook uses it. Bytes no other
+    /// plugin row references are removed too.
+    pub async fn delete_plugin(&self, id: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE plugin_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if users > 0 {
+            return Err(StoreError::Conflict { field: "plugin_id" });
+        }
+        let sha: Option<Vec<u8>> =
+            sqlx::query_scalar("DELETE FROM plugins WHERE id = $1 RETURNING sha256")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let sha = sha.ok_or(StoreError::NotFound)?;
+        sqlx::query("DELETE FROM plugin_blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM plugins WHERE sha256 = $1)")
+            .bind(&sha)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A 32-byte host secret stored under `key`, created at random on first use.
+    pub async fn secret(&self, key: &str) -> Result<[u8; 32], StoreError> {
+        let fresh: [u8; 32] = rand::random();
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(&fresh[..])
+        .execute(&self.write)
+        .await?;
+        let value: Vec<u8> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_one(&self.write)
+            .await?;
+        value.try_into().map_err(|_| {
+            StoreError::Database(sqlx::Error::Decode("setting is not 32 bytes".into()))
+        })
+    }
+}

@@ -1,0 +1,340 @@
+//! Test support: spawns a real wasmhook server on a real listener with a real SQLite file, and
+//! offers small helpers to drive its HTTP API.
+
+use std::path::PathBuf;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use wasmhook::Config;
+
+/// The bootstrap admin's API token in every test server.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
+
+/// A running server with its own database file.
+pub struct TestApp {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub base: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// Path of the SQLite database file.
+    pub db_path: PathBuf,
+    /// The bootstrapped "Default" community.
+    pub community_id: String,
+    /// Its `general` channel.
+    pub channel_id: String,
+    dir: Option<tempfile::TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// A response: status and JSON body (`Value::Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// JSON body.
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the status, printing the body on failure, and returns the body.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self.body
+    }
+
+    /// Asserts an error response: status, `error.code` and (if given) `error.field`.
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str, field: Option<&str>) -> Value {
+        let body = self.expect(status);
+        assert_eq!(body["error"]["code"], code, "error body: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "error body: {body}"
+        );
+        if let Some(field) = field {
+            assert_eq!(body["error"]["field"], field, "error body: {body}");
+        }
+        body
+    }
+}
+
+impl TestApp {
+    /// Spawns a server with default settings.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns a server, letting the caller adjust the configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db_path = dir.path().join("wasmhook.db");
+        let mut app = Self::start(db_path, adjust).await;
+        app.dir = Some(dir);
+        app
+    }
+
+    /// Starts a server on an existing database file (e.g. to test a restart).
+    pub async fn start(db_path: PathBuf, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut cfg = Config::with_database(db_path.display().to_string());
+        cfg.bootstrap_token = Some(ADMIN_TOKEN.into());
+        adjust(&mut cfg);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = oneshot::channel();
+        let handle = tokio::spawn(wasmhook::serve_until(cfg, listener, async {
+            let _ = rx.await;
+        }));
+        let mut app = TestApp {
+            base,
+            client: reqwest::Client::new(),
+            db_path,
+            community_id: String::new(),
+            channel_id: String::new(),
+            dir: None,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        };
+        app.wait_ready().await;
+        let communities = app.get("/api/communities", ADMIN_TOKEN).await.expect(200);
+        let default = communities["communities"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == "Default"))
+            .expect("bootstrapped Default community")
+            .clone();
+        app.community_id = default["id"].as_str().unwrap().to_owned();
+        let channels = app
+            .get(
+                &format!("/api/communities/{}/channels", app.community_id),
+                ADMIN_TOKEN,
+            )
+            .await
+            .expect(200);
+        app.channel_id = channels["channels"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == "general"))
+            .and_then(|c| c["id"].as_str())
+            .expect("general channel")
+            .to_owned();
+        app
+    }
+
+    async fn wait_ready(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Ok(r) = self
+                .client
+                .get(format!("{}/healthz", self.base))
+                .send()
+                .await
+                && r.status().is_success()
+            {
+                return;
+            }
+            if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
+                let result = self.handle.take().unwrap().await;
+                panic!("server exited during start-up: {result:?}");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server did not become ready"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the server gracefully, keeping the database directory (returned for a restart).
+    pub async fn stop(mut self) -> (PathBuf, Option<tempfile::TempDir>) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            h.await.expect("server task").expect("server result");
+        }
+        (self.db_path.clone(), self.dir.take())
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Self::reply(req.send().await.expect("request")).await
+    }
+
+    /// Sends raw bytes with the given headers.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let mut req = self.client.post(format!("{}{path}", self.base)).body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::reply(req.send().await.expect("request")).await
+    }
+
+    /// Turns a response into a [`Reply`].
+    pub async fn reply(resp: reqwest::Response) -> Reply {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `GET` with a bearer token.
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    /// `POST` JSON with a bearer token.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    /// `PATCH` JSON with a bearer token.
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// `DELETE` with a bearer token.
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// `POST` JSON without credentials (the execute paths).
+    pub async fn post_anon(&self, path: &str, body: Value) -> Reply {
+        self.request(Method::POST, path, None, Some(body)).await
+    }
+
+    /// Creates a user in the Default community with `role`, logs in, and returns
+    /// (user id, API token).
+    pub async fn user(&self, username: &str, role: &str) -> (String, String) {
+        let email = format!("{}@example.com", username.to_lowercase());
+        self.user_with_email(username, &email, role).await
+    }
+
+    /// Like [`TestApp::user`] with an explicit email.
+    pub async fn user_with_email(
+        &self,
+        username: &str,
+        email: &str,
+        role: &str,
+    ) -> (String, String) {
+        let body = json!({
+            "username": username, "email": email, "password": "password-123",
+            "display_name": format!("{username} Display"), "community_id": self.community_id,
+            "role": if role == "owner" { "member" } else { role },
+        });
+        let user = self.post("/api/users", ADMIN_TOKEN, body).await.expect(201);
+        let id = user["id"].as_str().unwrap().to_owned();
+        if role == "owner" {
+            self.post(
+                &format!("/api/communities/{}/members", self.community_id),
+                ADMIN_TOKEN,
+                json!({"user_id": id, "role": "owner"}),
+            )
+            .await
+            .expect(200);
+        }
+        let login = self
+            .post_anon(
+                "/api/auth/login",
+                json!({"login": username, "password": "password-123"}),
+            )
+            .await
+            .expect(200);
+        (id, login["token"].as_str().unwrap().to_owned())
+    }
+
+    /// Creates a user outside every community (created by the admin, not added anywhere).
+    pub async fn outsider(&self, username: &str) -> (String, String) {
+        let body = json!({"username": username, "email": format!("{username}@elsewhere.org"), "password": "password-123"});
+        let user = self.post("/api/users", ADMIN_TOKEN, body).await.expect(201);
+        let login = self
+            .post_anon(
+                "/api/auth/login",
+                json!({"login": username, "password": "password-123"}),
+            )
+            .await
+            .expect(200);
+        (
+            user["id"].as_str().unwrap().to_owned(),
+            login["token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Adds a user to the `general` channel.
+    pub async fn join_channel(&self, user_id: &str) {
+        self.post(
+            &format!("/api/channels/{}/members", self.channel_id),
+            ADMIN_TOKEN,
+            json!({"user_id": user_id}),
+        )
+        .await
+        .expect(201);
+    }
+
+    /// Creates a webhook on `general` and returns the creation response (with `token`).
+    pub async fn webhook(&self, name: &str) -> Value {
+        self.post(
+            &format!("/api/channels/{}/webhooks", self.channel_id),
+            ADMIN_TOKEN,
+            json!({"name": name}),
+        )
+        .await
+        .expect(201)
+    }
+
+    /// The newest messages of `general`, as the admin reads them.
+    pub async fn messages(&self) -> Vec<Value> {
+        let body = self
+            .get(
+                &format!("/api/channels/{}/messages", self.channel_id),
+                ADMIN_TOKEN,
+            )
+            .await
+            .expect(200);
+        body["messages"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(h) = &self.handle {
+            h.abort();
+        }
+    }
+}
