@@ -338,3 +338,59 @@ impl Drop for TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// Uploads a component file as a plugin of the Default community; returns the reply.
+    pub async fn upload_plugin(&self, path: &str, name: &str, version: &str) -> Reply {
+        let bytes = std::fs::read(path).expect("plugin component");
+        self.upload_bytes(bytes, name, version).await
+    }
+
+    /// Uploads raw bytes as a plugin of the Default community.
+    pub async fn upload_bytes(&self, bytes: Vec<u8>, name: &str, version: &str) -> Reply {
+        let path = format!(
+            "/api/communities/{}/plugins?name={name}&version={version}",
+            self.community_id
+        );
+        let auth = format!("Bearer {ADMIN_TOKEN}");
+        self.post_raw(
+            &path,
+            &[
+                ("content-type", "application/wasm"),
+                ("authorization", &auth),
+            ],
+            bytes,
+        )
+        .await
+    }
+
+    /// Creates a webhook on `general` with the plugin at `path` attached (and `config`);
+    /// returns the webhook creation response (with `token`).
+    pub async fn plugin_webhook(&self, path: &str, name: &str, config: Value) -> Value {
+        let plugin = self.upload_plugin(path, name, "0.1.0").await;
+        assert!(plugin.status.is_success(), "upload {name}: {}", plugin.body);
+        let hook = self.webhook(name).await;
+        let id = hook["id"].as_str().unwrap();
+        self.patch(
+            &format!("/api/webhooks/{id}"),
+            ADMIN_TOKEN,
+            json!({"plugin_id": plugin.body["id"], "plugin_config": config}),
+        )
+        .await
+        .expect(200);
+        hook
+    }
+
+    /// A webhook's deliveries, newest first.
+    pub async fn deliveries(&self, webhook_id: &str, status: Option<&str>) -> Vec<Value> {
+        let q = status.map(|s| format!("?status={s}")).unwrap_or_default();
+        let body = self
+            .get(
+                &format!("/api/webhooks/{webhook_id}/deliveries{q}"),
+                ADMIN_TOKEN,
+            )
+            .await
+            .expect(200);
+        body["deliveries"].as_array().cloned().unwrap_or_default()
+    }
+}

@@ -27,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the server (applies migrations and bootstraps an empty database first).
     Serve(Config),
+    /// Tools for plugin authors.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
     /// Apply database migrations and exit.
     Migrate {
         /// Database: a SQLite file path or `sqlite://PATH` URL.
@@ -37,4 +40,16 @@ pub enum Command {
         )]
         database: String,
     },
+}
+
+/// `wasmhook plugin ...`.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Validate a component as an upload would.
+    Check {
+        /// The component (.wasm).
+        file: std::path::PathBuf,
+    },
+    /// Run a component on a payload in the server's sandbox; prints outcome, log, time, memory.
+    Run(crate::plugin_cli::RunArgs),
 }

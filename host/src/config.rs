@@ -1,6 +1,10 @@
 //! Server configuration: command-line flags, each with an environment variable.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::runtime::RuntimeLimits;
 
 /// Settings of `wasmhook serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -40,6 +44,43 @@ pub struct Config {
     /// Maximum database connections used for reads.
     #[arg(long, env = "WASMHOOK_DB_MAX_CONNECTIONS", default_value_t = 8)]
     pub db_max_connections: u32,
+
+    /// Directory of the compiled-plugin cache (default: `cache/` beside a SQLite database,
+    /// else ./wasmhook-data/cache).
+    #[arg(long, env = "WASMHOOK_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Largest accepted plugin upload, in bytes.
+    #[arg(long, env = "WASMHOOK_MAX_PLUGIN_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_plugin_bytes: usize,
+
+    /// Wall-clock limit of one plugin run, in milliseconds.
+    #[arg(long, env = "WASMHOOK_PLUGIN_TIMEOUT_MS", default_value_t = 100)]
+    pub plugin_timeout_ms: u64,
+
+    /// Linear memory limit of one plugin instance, in MiB.
+    #[arg(long, env = "WASMHOOK_PLUGIN_MEMORY_MIB", default_value_t = 32)]
+    pub plugin_memory_mib: usize,
+
+    /// Messages one plugin run may produce.
+    #[arg(long, env = "WASMHOOK_PLUGIN_MAX_MESSAGES", default_value_t = 10)]
+    pub plugin_max_messages: usize,
+
+    /// Bytes of output one plugin run may produce.
+    #[arg(long, env = "WASMHOOK_PLUGIN_MAX_OUTPUT_BYTES", default_value_t = 64 * 1024)]
+    pub plugin_max_output_bytes: usize,
+
+    /// Bytes of log (records, stdout, stderr) one plugin run may write.
+    #[arg(long, env = "WASMHOOK_PLUGIN_MAX_LOG_BYTES", default_value_t = 16 * 1024)]
+    pub plugin_max_log_bytes: usize,
+
+    /// Plugin instances running at once (further requests wait).
+    #[arg(long, env = "WASMHOOK_PLUGIN_CONCURRENCY", default_value_t = 64)]
+    pub plugin_concurrency: u32,
+
+    /// Successful deliveries kept per webhook for inspection (failures are always kept).
+    #[arg(long, env = "WASMHOOK_KEEP_DELIVERIES", default_value_t = 50)]
+    pub keep_deliveries: u32,
 }
 
 impl Config {
@@ -54,6 +95,45 @@ impl Config {
             rate_limit_per_second: 50,
             rate_limit_burst: 200,
             db_max_connections: 8,
+            cache_dir: None,
+            max_plugin_bytes: 10 * 1024 * 1024,
+            plugin_timeout_ms: 100,
+            plugin_memory_mib: 32,
+            plugin_max_messages: 10,
+            plugin_max_output_bytes: 64 * 1024,
+            plugin_max_log_bytes: 16 * 1024,
+            plugin_concurrency: 64,
+            keep_deliveries: 50,
         }
+    }
+
+    /// The sandbox limits these settings describe.
+    pub fn runtime_limits(&self) -> RuntimeLimits {
+        RuntimeLimits {
+            timeout: Duration::from_millis(self.plugin_timeout_ms),
+            memory_bytes: self.plugin_memory_mib << 20,
+            max_messages: self.plugin_max_messages,
+            max_output_bytes: self.plugin_max_output_bytes,
+            max_log_bytes: self.plugin_max_log_bytes,
+            max_concurrency: self.plugin_concurrency.max(1),
+        }
+    }
+
+    /// Where compiled plugins are cached.
+    pub fn resolved_cache_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.cache_dir {
+            return dir.clone();
+        }
+        let db = self.database.trim();
+        if !db.contains("://") || db.starts_with("sqlite:") {
+            let path = db
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(parent) = Path::new(path).parent() {
+                return parent.join("cache");
+            }
+        }
+        PathBuf::from("./wasmhook-data/cache")
     }
 }

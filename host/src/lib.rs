@@ -10,6 +10,8 @@ pub mod config;
 pub mod http;
 pub mod ingest;
 pub mod mentions;
+pub mod plugin_cli;
+pub mod runtime;
 pub mod secrets;
 pub mod store;
 
@@ -72,10 +74,20 @@ pub async fn serve_until(
             }
         }
     });
+    let cache_key = store
+        .secret("compiled_plugin_cache_key")
+        .await
+        .context("reading the cache key")?;
+    let plugins =
+        runtime::PluginEngine::new(cfg.runtime_limits(), cfg.resolved_cache_dir(), cache_key)
+            .context("starting the plugin runtime")?;
     let state = http::AppState {
         store: store.clone(),
         ingest,
+        plugins,
         public_url: Arc::from(public_url.trim_end_matches('/')),
+        max_plugin_bytes: cfg.max_plugin_bytes,
+        keep_deliveries: cfg.keep_deliveries,
     };
     tracing::info!(%local, "wasmhook listening");
     let result = axum::serve(listener, http::router(state))

@@ -5,7 +5,7 @@ use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 use wasmhook::Config;
-use wasmhook::cli::{Cli, Command};
+use wasmhook::cli::{Cli, Command, PluginCommand};
 use wasmhook::store::{Store, StoreOptions};
 
 #[tokio::main]
@@ -20,6 +20,16 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         None => run_server(cli.serve).await,
         Some(Command::Serve(cfg)) => run_server(cfg).await,
+        Some(Command::Plugin(PluginCommand::Check { file })) => {
+            wasmhook::plugin_cli::check(&cli.serve, &file)
+        }
+        Some(Command::Plugin(PluginCommand::Run(args))) => {
+            if wasmhook::plugin_cli::run(&cli.serve, args).await? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
         Some(Command::Migrate { database }) => {
             Store::open(&StoreOptions {
                 url: database.clone(),

@@ -3,4 +3,5 @@
 mod execute;
 mod management;
 mod mentions;
+mod plugins;
 mod roles;

@@ -1,13 +1,17 @@
 //! The webhook execute paths, one per native dialect; the token is the only credential.
 //!
-//! Order of checks: token (404) -> rate limit (429) -> body size (413) -> content type (415)
-//! -> UTF-8 and JSON (400) -> validation (422) -> store (201). Nothing is stored on error.
+//! Order of checks: token (404) -> rate limit (429) -> body size (413) -> then either the
+//! webhook's plugin (any content type; its outcome decides) or the native dialect: content
+//! type (415) -> UTF-8 and JSON (400) -> validation (422) -> store (201). Nothing is stored for
+//! a rejected request; a plugin failure keeps the raw request as a failed delivery.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -16,53 +20,255 @@ use uuid::Uuid;
 use super::extract::{ApiPath, is_json_content_type};
 use super::{ApiError, AppState};
 use crate::ingest::Dialect;
-use crate::store::{StoredMessage, WebhookTarget};
+use crate::ingest::plugin::{self, PluginOutcome};
+use crate::store::{DeliveryStatus, NewDelivery, RawRequest, StoredMessage, WebhookTarget};
 
-/// Execute routes.
+/// Execute routes: each dialect's path, and the same path with a suffix for plugins.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/webhooks/execute/{token}", post(post_chatalot))
+        .route(
+            "/api/webhooks/execute/{token}/{*suffix}",
+            post(post_chatalot),
+        )
         .route("/api/v1/hooks/{token}", post(post_bitolink))
+        .route("/api/v1/hooks/{token}/{*suffix}", post(post_bitolink))
         .route("/webhooks/{webhook_id}/{token}", post(post_chattr))
+        .route(
+            "/webhooks/{webhook_id}/{token}/{*suffix}",
+            post(post_chattr),
+        )
 }
 
-/// `POST /api/webhooks/execute/{token}` {content, username, avatar_url}.
+/// What every execute handler receives.
+struct ExecuteRequest {
+    params: HashMap<String, String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+}
+
+/// `POST /api/webhooks/execute/{token}[/suffix]` {content, username, avatar_url}.
 async fn post_chatalot(
     State(state): State<AppState>,
-    ApiPath(token): ApiPath<String>,
+    ApiPath(params): ApiPath<HashMap<String, String>>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let target = accept(&state, &token).await?;
-    let stored = run_native(&state, &target, Dialect::Chatalot, &headers, body).await?;
-    Ok((StatusCode::CREATED, Json(ok_body(&stored))))
+) -> Result<Response, ApiError> {
+    execute(
+        &state,
+        Dialect::Chatalot,
+        ExecuteRequest {
+            params,
+            method,
+            uri,
+            headers,
+            body,
+        },
+    )
+    .await
 }
 
-/// `POST /api/v1/hooks/{token}` {text, username, icon_url}.
+/// `POST /api/v1/hooks/{token}[/suffix]` {text, username, icon_url}.
 async fn post_bitolink(
     State(state): State<AppState>,
-    ApiPath(token): ApiPath<String>,
+    ApiPath(params): ApiPath<HashMap<String, String>>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let target = accept(&state, &token).await?;
-    let stored = run_native(&state, &target, Dialect::BitoLink, &headers, body).await?;
-    Ok((StatusCode::CREATED, Json(ok_body(&stored))))
+) -> Result<Response, ApiError> {
+    execute(
+        &state,
+        Dialect::BitoLink,
+        ExecuteRequest {
+            params,
+            method,
+            uri,
+            headers,
+            body,
+        },
+    )
+    .await
 }
 
-/// `POST /webhooks/{webhook_id}/{token}` {content, name, avatarUrl}: the id must match the token.
+/// `POST /webhooks/{webhook_id}/{token}[/suffix]` {content, name, avatarUrl}: the id must match.
 async fn post_chattr(
     State(state): State<AppState>,
-    ApiPath((webhook_id, token)): ApiPath<(String, String)>,
+    ApiPath(params): ApiPath<HashMap<String, String>>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let target = accept(&state, &token).await?;
-    if Uuid::parse_str(&webhook_id).ok() != Some(target.id) {
+) -> Result<Response, ApiError> {
+    execute(
+        &state,
+        Dialect::Chattr,
+        ExecuteRequest {
+            params,
+            method,
+            uri,
+            headers,
+            body,
+        },
+    )
+    .await
+}
+
+/// The pipeline: token, rate limit, then the plugin or the native dialect.
+async fn execute(
+    state: &AppState,
+    dialect: Dialect,
+    req: ExecuteRequest,
+) -> Result<Response, ApiError> {
+    let token = req
+        .params
+        .get("token")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let target = accept(state, token).await?;
+    if let Some(id) = req.params.get("webhook_id")
+        && Uuid::parse_str(id).ok() != Some(target.id)
+    {
         return Err(ApiError::UNKNOWN_WEBHOOK);
     }
-    let stored = run_native(&state, &target, Dialect::Chattr, &headers, body).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "message": stored }))))
+    let suffix = req
+        .params
+        .get("suffix")
+        .map(|s| format!("/{s}"))
+        .unwrap_or_default();
+    if target.plugin.is_some() {
+        let body = read_body(&req.headers, req.body, state.ingest.limits().max_body_bytes).await?;
+        let raw = plugin::raw_request(
+            req.method.as_str(),
+            &suffix,
+            req.uri.query().unwrap_or(""),
+            &req.headers,
+            body.to_vec(),
+        );
+        return run_plugin_delivery(state, &target, raw).await;
+    }
+    if !suffix.is_empty() {
+        return Err(ApiError::NotFound(
+            "this webhook has no plugin, so its URL takes no path suffix",
+        ));
+    }
+    let stored = run_native(state, &target, dialect, &req.headers, req.body).await?;
+    let body = match dialect {
+        Dialect::Chattr => json!({ "message": stored }),
+        Dialect::Chatalot | Dialect::BitoLink => ok_body(&stored),
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Runs the webhook's plugin on a raw request, stores the outcome, and answers the sender.
+pub async fn run_plugin_delivery(
+    state: &AppState,
+    target: &WebhookTarget,
+    raw: RawRequest,
+) -> Result<Response, ApiError> {
+    let Some((_, sha256)) = target.plugin else {
+        return Err(ApiError::Internal(anyhow::anyhow!("webhook has no plugin")));
+    };
+    let run = plugin::run(
+        &state.plugins,
+        &state.store,
+        sha256,
+        &target.plugin_config,
+        &target.name,
+        &raw,
+    )
+    .await;
+    let keep = state.keep_deliveries;
+    let delivery = |status, reason: Option<String>, error: Option<(&str, &str)>| NewDelivery {
+        webhook_id: target.id,
+        status,
+        request: raw.clone(),
+        error_code: error.map(|e| e.0.to_owned()),
+        error_message: error.map(|e| e.1.to_owned()),
+        reason,
+        plugin_log: run.log.clone(),
+        duration_us: run.duration_us,
+    };
+    match &run.outcome {
+        PluginOutcome::Messages(messages) => {
+            let (stored, delivery_id) = state
+                .store
+                .post_plugin_messages(
+                    target,
+                    messages,
+                    delivery(DeliveryStatus::Succeeded, None, None),
+                    keep,
+                )
+                .await?;
+            Ok((
+                StatusCode::CREATED,
+                Json(messages_body(&stored, delivery_id)),
+            )
+                .into_response())
+        }
+        PluginOutcome::Skipped(reason) | PluginOutcome::Ignored(reason) => {
+            let (status, word) = match run.outcome {
+                PluginOutcome::Skipped(_) => (DeliveryStatus::Skipped, "skipped"),
+                _ => (DeliveryStatus::Ignored, "ignored"),
+            };
+            let delivery_id = state
+                .store
+                .record_delivery(delivery(status, Some(reason.clone()), None), keep)
+                .await?;
+            Ok((
+                StatusCode::OK,
+                Json(json!({ "status": word, "reason": reason, "delivery_id": delivery_id })),
+            )
+                .into_response())
+        }
+        PluginOutcome::Rejected {
+            status,
+            code,
+            message,
+        } => Ok(error_response(*status, code, message, None)),
+        PluginOutcome::Failed { code, message } => {
+            tracing::warn!(webhook = %target.id, code, "plugin delivery failed: {message}");
+            let delivery_id = state
+                .store
+                .record_delivery(
+                    delivery(DeliveryStatus::Failed, None, Some((code, message))),
+                    keep,
+                )
+                .await?;
+            Ok(error_response(500, code, message, Some(delivery_id)))
+        }
+    }
+}
+
+/// The 201 body of a plugin delivery that posted messages.
+pub fn messages_body(stored: &[StoredMessage], delivery_id: Uuid) -> Value {
+    let messages: Vec<Value> = stored
+        .iter()
+        .map(|m| json!({ "message_id": m.id, "channel_id": m.channel_id, "created_at": m.created_at }))
+        .collect();
+    json!({ "status": "ok", "messages": messages, "delivery_id": delivery_id })
+}
+
+/// An error body in our format, for outcomes decided by a plugin.
+pub fn error_response(
+    status: u16,
+    code: &str,
+    message: &str,
+    delivery_id: Option<Uuid>,
+) -> Response {
+    let mut body = json!({ "error": { "code": code, "message": message } });
+    if let Some(id) = delivery_id {
+        body["error"]["delivery_id"] = json!(id);
+    }
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        Json(body),
+    )
+        .into_response()
 }
 
 /// Token lookup and rate limit: what every execute request goes through first.

@@ -2,10 +2,12 @@
 
 mod channels;
 mod communities;
+mod deliveries;
 pub mod error;
 mod execute;
 pub mod extract;
 mod health;
+mod plugins;
 mod users;
 mod webhooks;
 
@@ -18,6 +20,7 @@ use tower_http::trace::TraceLayer;
 pub use error::ApiError;
 
 use crate::ingest::Ingest;
+use crate::runtime::PluginEngine;
 use crate::store::Store;
 
 /// State shared by all handlers.
@@ -27,8 +30,14 @@ pub struct AppState {
     pub store: Store,
     /// The execute pipeline.
     pub ingest: Arc<Ingest>,
+    /// The plugin runtime.
+    pub plugins: Arc<PluginEngine>,
     /// Base URL used in webhook URLs, without a trailing slash.
     pub public_url: Arc<str>,
+    /// Largest accepted plugin upload.
+    pub max_plugin_bytes: usize,
+    /// Successful deliveries kept per webhook.
+    pub keep_deliveries: u32,
 }
 
 /// The whole API.
@@ -40,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .merge(channels::router())
         .merge(webhooks::router())
         .merge(execute::router())
+        .merge(plugins::router())
+        .merge(deliveries::router())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()))
         }))

@@ -2,6 +2,7 @@
 //! validation, and storage with mention resolution. HTTP specifics stay in `http::execute`.
 
 pub mod dialect;
+pub mod plugin;
 pub mod ratelimit;
 pub mod tokens;
 pub mod validate;

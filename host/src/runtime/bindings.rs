@@ -10,9 +10,10 @@ mod generated {
     });
 }
 
-pub use generated::exports::*;
 pub use generated::wasmhook::plugin::log::{Host as LogHost, Level};
-pub use generated::wasmhook::plugin::types::{Host as TypesHost, Message, Outcome, PluginError, Request};
+pub use generated::wasmhook::plugin::types::{
+    Host as TypesHost, Message, Outcome, PluginError, Request,
+};
 pub use generated::{Transformer, TransformerPre};
 
 /// Adds the `wasmhook:plugin` imports (logging) to a linker.

@@ -14,14 +14,17 @@ use tokio::sync::OnceCell;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use super::RuntimeError;
 use super::bindings::{self, TransformerPre};
 use super::host_api::HostState;
 use super::limits::RuntimeLimits;
 use super::validate;
-use super::RuntimeError;
 
 /// How often the epoch advances; the deadline is checked at this granularity.
 pub const EPOCH_TICK: Duration = Duration::from_millis(2);
+
+/// A component being made ready, or ready: concurrent requests for it wait on one load.
+type ReadySlot = Arc<OnceCell<TransformerPre<HostState>>>;
 
 /// Counters of how components were made ready, for operators and tests.
 #[derive(Debug, Default)]
@@ -36,28 +39,37 @@ pub struct CacheStats {
 pub struct PluginEngine {
     pub(super) engine: Engine,
     linker: Linker<HostState>,
-    pub(super) limits: RuntimeLimits,
+    /// The sandbox limits every run gets.
+    pub limits: RuntimeLimits,
     cache_dir: PathBuf,
     cache_key: [u8; 32],
     engine_tag: String,
-    ready: Mutex<HashMap<[u8; 32], Arc<OnceCell<TransformerPre<HostState>>>>>,
+    ready: Mutex<HashMap<[u8; 32], ReadySlot>>,
     /// How components were made ready.
     pub stats: CacheStats,
+    /// Bounds instances alive at once to what the pooling allocator holds; callers wait.
+    pub(super) slots: tokio::sync::Semaphore,
     stop_ticker: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for PluginEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PluginEngine").field("limits", &self.limits).field("cache_dir", &self.cache_dir).finish()
+        f.debug_struct("PluginEngine")
+            .field("limits", &self.limits)
+            .field("cache_dir", &self.cache_dir)
+            .finish()
     }
 }
 
 impl PluginEngine {
     /// Creates the engine. `cache_key` authenticates compiled files in `cache_dir`, so only
     /// code this host serialized is ever deserialized.
-    pub fn new(limits: RuntimeLimits, cache_dir: PathBuf, cache_key: [u8; 32]) -> anyhow::Result<Arc<Self>> {
+    pub fn new(
+        limits: RuntimeLimits,
+        cache_dir: PathBuf,
+        cache_key: [u8; 32],
+    ) -> anyhow::Result<Arc<Self>> {
         let mut config = Config::new();
-        config.async_support(true);
         config.epoch_interruption(true);
         config.wasm_component_model(true);
         let memory = (limits.memory_bytes.div_ceil(65536) * 65536).max(65536);
@@ -88,12 +100,13 @@ impl PluginEngine {
         Ok(Arc::new(Self {
             engine,
             linker,
-            limits,
+            limits: limits.clone(),
             cache_dir,
             cache_key,
             engine_tag,
             ready: Mutex::new(HashMap::new()),
             stats: CacheStats::default(),
+            slots: tokio::sync::Semaphore::new(limits.max_concurrency as usize),
             stop_ticker,
         }))
     }
@@ -105,12 +118,22 @@ impl PluginEngine {
 
     /// The pre-instantiated component with this SHA-256: from memory, the disk cache, or
     /// compiled from the bytes `fetch` returns (then written to the disk cache).
-    pub async fn prepare<F, Fut>(self: &Arc<Self>, sha256: [u8; 32], fetch: F) -> Result<TransformerPre<HostState>, RuntimeError>
+    pub async fn prepare<F, Fut>(
+        self: &Arc<Self>,
+        sha256: [u8; 32],
+        fetch: F,
+    ) -> Result<TransformerPre<HostState>, RuntimeError>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<Vec<u8>>>,
     {
-        let cell = self.ready.lock().expect("cache lock").entry(sha256).or_default().clone();
+        let cell = self
+            .ready
+            .lock()
+            .expect("cache lock")
+            .entry(sha256)
+            .or_default()
+            .clone();
         let pre = cell
             .get_or_try_init(|| async {
                 let this = self.clone();
@@ -153,7 +176,8 @@ impl PluginEngine {
     }
 
     fn cache_path(&self, sha256: &[u8; 32]) -> PathBuf {
-        self.cache_dir.join(format!("{}-{}.cwasm", hex::encode(sha256), self.engine_tag))
+        self.cache_dir
+            .join(format!("{}-{}.cwasm", hex::encode(sha256), self.engine_tag))
     }
 
     /// Writes `tag || serialized` atomically; the tag is an HMAC over the bytes and the key.
@@ -185,7 +209,8 @@ impl PluginEngine {
     }
 
     fn tag(&self, bytes: &[u8]) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.cache_key).expect("HMAC takes any key size");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.cache_key).expect("HMAC takes any key size");
         mac.update(bytes);
         mac.finalize().into_bytes().into()
     }
@@ -196,7 +221,10 @@ impl PluginEngine {
     }
 }
 
-#[expect(unsafe_code, reason = "deserializing compiled code: only bytes authenticated as this host's own")]
+#[expect(
+    unsafe_code,
+    reason = "deserializing compiled code: only bytes authenticated as this host's own"
+)]
 fn deserialize(engine: &Engine, serialized: &[u8]) -> Option<Component> {
     // SAFETY: the bytes were produced by `Component::serialize` of an engine with the same
     // compatibility hash (it is in the file name) and carry this host's HMAC tag, so they are

@@ -25,7 +25,11 @@ struct LogBuffer {
 impl LogSink {
     /// A log holding at most `cap` bytes.
     pub fn new(cap: usize) -> Self {
-        Self(Arc::new(Mutex::new(LogBuffer { text: String::new(), cap, exceeded: false })))
+        Self(Arc::new(Mutex::new(LogBuffer {
+            text: String::new(),
+            cap,
+            exceeded: false,
+        })))
     }
 
     /// Appends text; returns false (and remembers it) when the cap would be passed.
@@ -82,7 +86,11 @@ impl wasmtime_wasi_io::poll::Pollable for LogSink {
 impl OutputStream for LogSink {
     fn write(&mut self, bytes: bytes::Bytes) -> Result<(), StreamError> {
         let text = String::from_utf8_lossy(&bytes);
-        if self.append(&[&text]) { Ok(()) } else { Err(StreamError::Trap(LogFull.into())) }
+        if self.append(&[&text]) {
+            Ok(())
+        } else {
+            Err(StreamError::Trap(LogFull.into()))
+        }
     }
 
     fn flush(&mut self) -> Result<(), StreamError> {
@@ -105,14 +113,24 @@ impl tokio::io::AsyncWrite for AsyncLog {
         buf: &[u8],
     ) -> std::task::Poll<std::io::Result<usize>> {
         let ok = self.0.append(&[&String::from_utf8_lossy(buf)]);
-        std::task::Poll::Ready(if ok { Ok(buf.len()) } else { Err(std::io::Error::other(LogFull)) })
+        std::task::Poll::Ready(if ok {
+            Ok(buf.len())
+        } else {
+            Err(std::io::Error::other(LogFull))
+        })
     }
 
-    fn poll_flush(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::task::Poll::Ready(Ok(()))
     }
 
-    fn poll_shutdown(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::task::Poll::Ready(Ok(()))
     }
 }
@@ -139,13 +157,22 @@ impl HostState {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
-        Self { wasi, table: ResourceTable::new(), log, memory: MemoryLimiter::new(memory_limit), timed_out: false }
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            log,
+            memory: MemoryLimiter::new(memory_limit),
+            timed_out: false,
+        }
     }
 }
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -160,7 +187,11 @@ impl LogHost for HostState {
             Level::Warn => "[warn] ",
             Level::Error => "[error] ",
         };
-        if self.log.append(&[tag, &message, "\n"]) { Ok(()) } else { Err(LogFull.into()) }
+        if self.log.append(&[tag, &message, "\n"]) {
+            Ok(())
+        } else {
+            Err(LogFull.into())
+        }
     }
 }
 

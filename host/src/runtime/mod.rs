@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Store, UpdateDeadline};
 
-pub use bindings::{Message as PluginMessage, Outcome, PluginError, Request as PluginRequest, TransformerPre};
+pub use bindings::{
+    Message as PluginMessage, Outcome, PluginError, Request as PluginRequest, TransformerPre,
+};
 pub use engine::PluginEngine;
 use host_api::{HostState, LogSink};
 pub use limits::RuntimeLimits;
@@ -73,10 +75,27 @@ pub struct Execution {
 
 impl PluginEngine {
     /// Runs `pre` on `request` in a fresh store: nothing survives from one request to the next.
-    pub async fn run(self: &Arc<Self>, pre: &TransformerPre<HostState>, request: &PluginRequest) -> Execution {
+    pub async fn run(
+        self: &Arc<Self>,
+        pre: &TransformerPre<HostState>,
+        request: &PluginRequest,
+    ) -> Execution {
         let limits = &self.limits;
+        let Ok(_slot) = self.slots.acquire().await else {
+            return Execution {
+                result: Err(RuntimeError::Internal(anyhow::anyhow!(
+                    "plugin runtime is shutting down"
+                ))),
+                log: String::new(),
+                duration: Duration::ZERO,
+                peak_memory: 0,
+            };
+        };
         let log = LogSink::new(limits.max_log_bytes);
-        let mut store = Store::new(&self.engine, HostState::new(log.clone(), limits.memory_bytes));
+        let mut store = Store::new(
+            &self.engine,
+            HostState::new(log.clone(), limits.memory_bytes),
+        );
         store.limiter(|s| &mut s.memory);
         let started = Instant::now();
         let timeout = limits.timeout;
@@ -102,11 +121,21 @@ impl PluginEngine {
             Ok(Err(err)) => Err(classify(limits, state, &log, err)),
         };
         let peak_memory = state.memory.peak;
-        Execution { result, log: log.text(), duration, peak_memory }
+        Execution {
+            result,
+            log: log.text(),
+            duration,
+            peak_memory,
+        }
     }
 }
 
-fn classify(limits: &RuntimeLimits, state: &HostState, log: &LogSink, err: anyhow::Error) -> RuntimeError {
+fn classify(
+    limits: &RuntimeLimits,
+    state: &HostState,
+    log: &LogSink,
+    err: wasmtime::Error,
+) -> RuntimeError {
     if state.timed_out {
         RuntimeError::Timeout(limits.timeout)
     } else if log.exceeded() || err.chain().any(|e| e.is::<host_api::LogFull>()) {
@@ -131,7 +160,10 @@ fn panic_message(log: &str) -> Option<String> {
 }
 
 /// Enforces the message-count and output-size limits on a plugin's answer.
-fn check_output(limits: &RuntimeLimits, answer: Result<Outcome, PluginError>) -> Result<Result<Outcome, PluginError>, RuntimeError> {
+fn check_output(
+    limits: &RuntimeLimits,
+    answer: Result<Outcome, PluginError>,
+) -> Result<Result<Outcome, PluginError>, RuntimeError> {
     let size = match &answer {
         Ok(Outcome::Messages(msgs)) => {
             if msgs.len() > limits.max_messages {
@@ -142,12 +174,19 @@ fn check_output(limits: &RuntimeLimits, answer: Result<Outcome, PluginError>) ->
                 )));
             }
             msgs.iter()
-                .map(|m| m.content.len() + m.username.as_ref().map_or(0, String::len) + m.avatar_url.as_ref().map_or(0, String::len))
+                .map(|m| {
+                    m.content.len()
+                        + m.username.as_ref().map_or(0, String::len)
+                        + m.avatar_url.as_ref().map_or(0, String::len)
+                })
                 .sum()
         }
         Ok(Outcome::Skip(reason)) => reason.len(),
         Err(
-            PluginError::InvalidPayload(r) | PluginError::Unauthorized(r) | PluginError::UnsupportedEvent(r) | PluginError::Internal(r),
+            PluginError::InvalidPayload(r)
+            | PluginError::Unauthorized(r)
+            | PluginError::UnsupportedEvent(r)
+            | PluginError::Internal(r),
         ) => r.len(),
     };
     if size > limits.max_output_bytes {
@@ -166,18 +205,34 @@ mod tests {
     #[test]
     fn extracts_the_panic_message_from_stderr() {
         let log = "[info] starting\n\nthread '<unnamed>' panicked at src/lib.rs:12:5:\nboom: plugin panicked on purpose\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
-        assert_eq!(panic_message(log).unwrap(), "boom: plugin panicked on purpose (at src/lib.rs:12:5)");
+        assert_eq!(
+            panic_message(log).unwrap(),
+            "boom: plugin panicked on purpose (at src/lib.rs:12:5)"
+        );
         assert_eq!(panic_message("no panic here"), None);
     }
 
     #[test]
     fn output_limits_count_messages_and_bytes() {
-        let limits = RuntimeLimits { max_messages: 2, max_output_bytes: 10, ..RuntimeLimits::default() };
-        let msg = |s: &str| PluginMessage { content: s.into(), username: None, avatar_url: None };
+        let limits = RuntimeLimits {
+            max_messages: 2,
+            max_output_bytes: 10,
+            ..RuntimeLimits::default()
+        };
+        let msg = |s: &str| PluginMessage {
+            content: s.into(),
+            username: None,
+            avatar_url: None,
+        };
         assert!(check_output(&limits, Ok(Outcome::Messages(vec![msg("a"), msg("b")]))).is_ok());
-        let err = check_output(&limits, Ok(Outcome::Messages(vec![msg("a"), msg("b"), msg("c")]))).unwrap_err();
+        let err = check_output(
+            &limits,
+            Ok(Outcome::Messages(vec![msg("a"), msg("b"), msg("c")])),
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "plugin_output_too_large");
-        let err = check_output(&limits, Ok(Outcome::Messages(vec![msg("0123456789x")]))).unwrap_err();
+        let err =
+            check_output(&limits, Ok(Outcome::Messages(vec![msg("0123456789x")]))).unwrap_err();
         assert!(err.to_string().contains("11 bytes"), "{err}");
     }
 }

@@ -9,7 +9,11 @@ use super::bindings::{TransformerPre, WORLD};
 use super::host_api::HostState;
 
 /// Compiles `bytes` and checks them against the world.
-pub fn component(engine: &Engine, linker: &Linker<HostState>, bytes: &[u8]) -> Result<Component, RuntimeError> {
+pub fn component(
+    engine: &Engine,
+    linker: &Linker<HostState>,
+    bytes: &[u8],
+) -> Result<Component, RuntimeError> {
     let reject = |m: String| Err(RuntimeError::Rejected(m));
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
         return reject("the body is not a WebAssembly binary (it lacks the \\0asm header)".into());
@@ -24,7 +28,8 @@ pub fn component(engine: &Engine, linker: &Linker<HostState>, bytes: &[u8]) -> R
         }
         _ => return reject("unsupported WebAssembly binary version".into()),
     }
-    let component = Component::new(engine, bytes).map_err(|e| RuntimeError::Rejected(format!("invalid component: {e:#}")))?;
+    let component = Component::new(engine, bytes)
+        .map_err(|e| RuntimeError::Rejected(format!("invalid component: {e:#}")))?;
     let ty = component.component_type();
     for (name, _) in ty.imports(engine) {
         if !(name.starts_with("wasi:") || name.starts_with("wasmhook:plugin/")) {
@@ -34,13 +39,17 @@ pub fn component(engine: &Engine, linker: &Linker<HostState>, bytes: &[u8]) -> R
         }
     }
     if !ty.exports(engine).any(|(name, _)| name == "transform") {
-        return reject(format!("missing export `transform`: the component does not export the {WORLD} world"));
+        return reject(format!(
+            "missing export `transform`: the component does not export the {WORLD} world"
+        ));
     }
     let pre = linker
         .instantiate_pre(&component)
         .map_err(|e| RuntimeError::Rejected(format!("unsupported import: {e:#}")))?;
     TransformerPre::new(pre).map_err(|e| {
-        RuntimeError::Rejected(format!("the `transform` export does not match {WORLD} (unsupported version?): {e:#}"))
+        RuntimeError::Rejected(format!(
+            "the `transform` export does not match {WORLD} (unsupported version?): {e:#}"
+        ))
     })?;
     Ok(component)
 }

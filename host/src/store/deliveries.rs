@@ -9,7 +9,7 @@ use super::messages::insert_webhook_messages;
 use super::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
 
 /// What happened to a delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "TEXT", rename_all = "lowercase")]
 pub enum DeliveryStatus {
@@ -237,6 +237,27 @@ impl Store {
         }
         tx.commit().await?;
         Ok(stored)
+    }
+
+    /// Settles a failed delivery whose replay the plugin skipped or ignored.
+    pub async fn settle_failed_delivery(
+        &self,
+        delivery_id: Uuid,
+        status: DeliveryStatus,
+        reason: &str,
+        plugin_log: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE deliveries SET status = $2, reason = $3, plugin_log = $4, replayed_at = $5 WHERE id = $1 AND status = 'failed'",
+        )
+        .bind(delivery_id)
+        .bind(status)
+        .bind(reason)
+        .bind(plugin_log)
+        .bind(Utc::now())
+        .execute(&self.write)
+        .await?;
+        Ok(())
     }
 
     /// Records the outcome of a replay that did not post (the delivery stays failed).

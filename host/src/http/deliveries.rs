@@ -1,0 +1,352 @@
+//! Deliveries of plugin webhooks: list and inspect them, replay failures, and dry-run a plugin
+//! on a sample request without storing anything.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::communities::require_manager;
+use super::execute::{error_response, messages_body};
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::{ApiError, AppState};
+use crate::ingest::plugin::{self, PluginOutcome};
+use crate::store::{Delivery, DeliveryStatus, RawRequest, StoreError, Webhook};
+
+/// Delivery routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/webhooks/{id}/deliveries", get(get_deliveries))
+        .route("/api/webhooks/{id}/dry-run", post(post_dry_run))
+        .route("/api/deliveries/{id}", get(get_delivery))
+        .route("/api/deliveries/{id}/replay", post(post_replay))
+}
+
+async fn managed_webhook(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Webhook, ApiError> {
+    let webhook = match state.store.webhook(id).await {
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound("webhook not found")),
+        other => other?,
+    };
+    require_manager(&state.store, webhook.community_id, user_id).await?;
+    Ok(webhook)
+}
+
+/// A delivery as JSON, with its body as text when it is UTF-8, else as base64.
+fn delivery_json(d: &Delivery) -> Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    match std::str::from_utf8(&d.request.body) {
+        Ok(text) => v["request"]["body"] = text.into(),
+        Err(_) => v["request"]["body_base64"] = BASE64.encode(&d.request.body).into(),
+    }
+    v
+}
+
+#[derive(Deserialize)]
+struct DeliveriesQuery {
+    status: Option<DeliveryStatus>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/webhooks/{id}/deliveries?status=failed&limit=`: newest first.
+async fn get_deliveries(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<DeliveriesQuery>,
+) -> Result<Json<Value>, ApiError> {
+    managed_webhook(&state, id, user.id).await?;
+    let list = state
+        .store
+        .deliveries_of(id, q.status, q.limit.unwrap_or(50).clamp(1, 500))
+        .await?;
+    Ok(Json(
+        json!({ "deliveries": list.iter().map(delivery_json).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn managed_delivery(
+    state: &AppState,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<(Delivery, Webhook), ApiError> {
+    let delivery = match state.store.delivery(id).await {
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound("delivery not found")),
+        other => other?,
+    };
+    let webhook = managed_webhook(state, delivery.webhook_id, user_id).await?;
+    Ok((delivery, webhook))
+}
+
+/// `GET /api/deliveries/{id}`.
+async fn get_delivery(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    let (delivery, _) = managed_delivery(&state, id, user.id).await?;
+    Ok(Json(delivery_json(&delivery)))
+}
+
+/// The SHA-256 of the webhook's current plugin, or 409 when none is attached.
+async fn current_plugin(state: &AppState, webhook: &Webhook) -> Result<[u8; 32], ApiError> {
+    let Some(plugin_id) = webhook.plugin_id else {
+        return Err(ApiError::Conflict {
+            field: Some("plugin_id".into()),
+            message: "the webhook has no plugin attached".into(),
+        });
+    };
+    plugin_sha(state, plugin_id).await
+}
+
+async fn plugin_sha(state: &AppState, plugin_id: Uuid) -> Result<[u8; 32], ApiError> {
+    let plugin = state.store.plugin(plugin_id).await?;
+    let mut sha = [0u8; 32];
+    hex::decode_to_slice(&plugin.sha256, &mut sha).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(sha)
+}
+
+/// `POST /api/deliveries/{id}/replay`: runs the webhook's current plugin (and configuration)
+/// on a failed delivery again; on success posts the messages and marks it replayed.
+async fn post_replay(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    let (delivery, webhook) = managed_delivery(&state, id, user.id).await?;
+    if delivery.status != DeliveryStatus::Failed {
+        return Err(ApiError::Conflict {
+            field: Some("status".into()),
+            message: "only failed deliveries can be replayed".into(),
+        });
+    }
+    let sha = current_plugin(&state, &webhook).await?;
+    let target = webhook.target(Some(sha));
+    let run = plugin::run(
+        &state.plugins,
+        &state.store,
+        sha,
+        &target.plugin_config,
+        &target.name,
+        &delivery.request,
+    )
+    .await;
+    match &run.outcome {
+        PluginOutcome::Messages(messages) => {
+            let stored = match state
+                .store
+                .post_replay(id, &target, messages, &run.log)
+                .await
+            {
+                Err(StoreError::Conflict { .. }) => {
+                    return Err(ApiError::Conflict {
+                        field: Some("status".into()),
+                        message: "the delivery was already replayed".into(),
+                    });
+                }
+                other => other?,
+            };
+            Ok((StatusCode::CREATED, Json(messages_body(&stored, id))).into_response())
+        }
+        PluginOutcome::Skipped(reason) | PluginOutcome::Ignored(reason) => {
+            let (status, word) = match run.outcome {
+                PluginOutcome::Skipped(_) => (DeliveryStatus::Skipped, "skipped"),
+                _ => (DeliveryStatus::Ignored, "ignored"),
+            };
+            state
+                .store
+                .settle_failed_delivery(id, status, reason, &run.log)
+                .await?;
+            Ok((
+                StatusCode::OK,
+                Json(json!({ "status": word, "reason": reason, "delivery_id": id })),
+            )
+                .into_response())
+        }
+        PluginOutcome::Rejected {
+            status,
+            code,
+            message,
+        } => {
+            state
+                .store
+                .update_failed_delivery(id, code, message, &run.log)
+                .await?;
+            Ok(error_response(*status, code, message, Some(id)))
+        }
+        PluginOutcome::Failed { code, message } => {
+            state
+                .store
+                .update_failed_delivery(id, code, message, &run.log)
+                .await?;
+            Ok(error_response(500, code, message, Some(id)))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DryRunBody {
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    query: Option<String>,
+    #[serde(default)]
+    headers: Option<Value>,
+    body: Option<String>,
+    body_base64: Option<String>,
+    /// Overrides the webhook's plugin configuration.
+    config: Option<Value>,
+    /// Tries another plugin of the community instead of the attached one.
+    plugin_id: Option<Uuid>,
+}
+
+/// `POST /api/webhooks/{id}/dry-run`: the outcome of the plugin on a sample request, each
+/// message as it would be stored (validated, mentions resolved), the log, time and peak memory.
+/// Stores nothing.
+async fn post_dry_run(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<DryRunBody>,
+) -> Result<Json<Value>, ApiError> {
+    let webhook = managed_webhook(&state, id, user.id).await?;
+    let sha = match body.plugin_id {
+        Some(plugin_id) => {
+            let plugin = match state.store.plugin(plugin_id).await {
+                Err(StoreError::NotFound) => None,
+                other => Some(other?),
+            };
+            if plugin.is_none_or(|p| p.community_id.is_some_and(|c| c != webhook.community_id)) {
+                return Err(ApiError::invalid(
+                    "plugin_id",
+                    "plugin_id must name a built-in plugin or one of this community's",
+                ));
+            }
+            plugin_sha(&state, plugin_id).await?
+        }
+        None => current_plugin(&state, &webhook).await?,
+    };
+    let bytes = match (body.body, body.body_base64) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "body_base64",
+                "give either body or body_base64, not both",
+            ));
+        }
+        (Some(text), None) => text.into_bytes(),
+        (None, Some(b64)) => BASE64
+            .decode(b64.trim())
+            .map_err(|_| ApiError::invalid("body_base64", "body_base64 must be base64"))?,
+        (None, None) => Vec::new(),
+    };
+    let headers = parse_headers(body.headers)?;
+    let config = match body.config {
+        Some(c) if !c.is_object() => {
+            return Err(ApiError::invalid("config", "config must be a JSON object"));
+        }
+        Some(c) => c.to_string(),
+        None => webhook.target(None).plugin_config,
+    };
+    let raw = RawRequest {
+        method: body
+            .method
+            .unwrap_or_else(|| "POST".into())
+            .to_ascii_uppercase(),
+        path: body.path.unwrap_or_default(),
+        query: body.query.unwrap_or_default(),
+        headers,
+        body: bytes,
+    };
+    let target = webhook.target(Some(sha));
+    let run = plugin::run(
+        &state.plugins,
+        &state.store,
+        sha,
+        &config,
+        &webhook.name,
+        &raw,
+    )
+    .await;
+    let mut result = json!({
+        "log": run.log,
+        "duration_us": run.duration_us,
+        "peak_memory_bytes": run.peak_memory,
+    });
+    match run.outcome {
+        PluginOutcome::Messages(messages) => {
+            let mut out = Vec::with_capacity(messages.len());
+            for m in messages {
+                let mentions = state.store.preview_mentions(&target, &m.content).await?;
+                out.push(json!({
+                    "content": m.content,
+                    "display_name": m.username.clone().unwrap_or_else(|| webhook.username.clone()),
+                    "avatar_url": m.avatar_url.clone().or_else(|| webhook.avatar_url.clone()),
+                    "mentions": mentions,
+                }));
+            }
+            result["outcome"] = "messages".into();
+            result["messages"] = out.into();
+        }
+        PluginOutcome::Skipped(reason) => {
+            result["outcome"] = "skipped".into();
+            result["reason"] = reason.into();
+        }
+        PluginOutcome::Ignored(reason) => {
+            result["outcome"] = "ignored".into();
+            result["reason"] = reason.into();
+        }
+        PluginOutcome::Rejected {
+            status,
+            code,
+            message,
+        } => {
+            result["outcome"] = "rejected".into();
+            result["error"] = json!({ "status": status, "code": code, "message": message });
+        }
+        PluginOutcome::Failed { code, message } => {
+            result["outcome"] = "failed".into();
+            result["error"] = json!({ "status": 500, "code": code, "message": message });
+        }
+    }
+    Ok(Json(result))
+}
+
+/// Headers as an object `{name: value}` or a list of `[name, value]` pairs; names lower-cased.
+fn parse_headers(value: Option<Value>) -> Result<Vec<(String, String)>, ApiError> {
+    let bad = || {
+        ApiError::invalid(
+            "headers",
+            "headers must be an object of strings or a list of [name, value] pairs",
+        )
+    };
+    let pairs: Vec<(String, String)> = match value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| v.as_str().map(|v| (k, v.to_owned())).ok_or_else(bad))
+            .collect::<Result<_, _>>()?,
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::Array(kv) if kv.len() == 2 => match (&kv[0], &kv[1]) {
+                    (Value::String(k), Value::String(v)) => Ok((k.clone(), v.clone())),
+                    _ => Err(bad()),
+                },
+                _ => Err(bad()),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(bad()),
+    };
+    Ok(pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect())
+}

@@ -1,0 +1,225 @@
+//! Plugins: upload (validated against the world), list, inspect, delete; runtime statistics.
+
+use std::sync::atomic::Ordering;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::communities::require_manager;
+use super::execute::read_body;
+use super::extract::{ApiPath, ApiQuery, AuthUser};
+use super::{ApiError, AppState};
+use crate::runtime::RuntimeError;
+use crate::store::{NewPlugin, Plugin, StoreError};
+
+/// Plugin routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/communities/{id}/plugins",
+            post(post_plugin).get(get_plugins),
+        )
+        .route("/api/plugins/{id}", get(get_plugin).delete(delete_plugin))
+        .route("/api/runtime", get(get_runtime))
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    name: Option<String>,
+    version: Option<String>,
+}
+
+fn validate_name(name: Option<&str>) -> Result<&str, ApiError> {
+    match name {
+        Some(n)
+            if !n.is_empty()
+                && n.len() <= 64
+                && n.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                }) =>
+        {
+            Ok(n)
+        }
+        _ => Err(ApiError::invalid(
+            "name",
+            "name must be 1-64 lower-case letters, digits, '-' or '_'",
+        )),
+    }
+}
+
+fn validate_version(version: Option<&str>) -> Result<&str, ApiError> {
+    match version {
+        Some(v)
+            if !v.is_empty()
+                && v.len() <= 32
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+')) =>
+        {
+            Ok(v)
+        }
+        _ => Err(ApiError::invalid(
+            "version",
+            "version must be 1-32 letters, digits, '.', '-' or '+' (e.g. 1.2.0)",
+        )),
+    }
+}
+
+/// `POST /api/communities/{id}/plugins?name=&version=` with the component as the body
+/// (`application/wasm`): 201 when stored, 200 when the same bytes were already stored under
+/// that name and version, 409 when other bytes were, 422 when the component is unusable.
+async fn post_plugin(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(community_id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Plugin>), ApiError> {
+    require_manager(&state.store, community_id, user.id).await?;
+    let name = validate_name(query.name.as_deref())?.to_owned();
+    let version = validate_version(query.version.as_deref())?.to_owned();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if !matches!(essence, "application/wasm" | "application/octet-stream") {
+        return Err(ApiError::UnsupportedMediaType(
+            "Content-Type must be application/wasm".into(),
+        ));
+    }
+    let bytes = read_body(&headers, body, state.max_plugin_bytes).await?;
+    let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+    let engine = state.plugins.clone();
+    let checked = bytes.clone();
+    // Compiling takes long for large components: keep it off the request threads.
+    let component = tokio::task::spawn_blocking(move || engine.validate(&checked))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(|e| match e {
+            RuntimeError::Rejected(message) => ApiError::invalid("body", message),
+            other => ApiError::Internal(other.into()),
+        })?;
+    let new = NewPlugin {
+        community_id: Some(community_id),
+        name: &name,
+        version: &version,
+        sha256,
+        bytes: &bytes,
+        builtin: false,
+        created_by: Some(user.id),
+    };
+    let (plugin, created) = match state.store.insert_plugin(new).await {
+        Err(StoreError::Conflict { .. }) => {
+            return Err(ApiError::Conflict {
+                field: Some("version".into()),
+                message: format!(
+                    "{name} {version} already exists with other content; name and version are immutable"
+                ),
+            });
+        }
+        other => other?,
+    };
+    state.plugins.insert_compiled(sha256, &component);
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(plugin),
+    ))
+}
+
+/// `GET /api/communities/{id}/plugins`: built-in plugins and the community's uploads.
+async fn get_plugins(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(community_id): ApiPath<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    require_manager(&state.store, community_id, user.id).await?;
+    Ok(Json(
+        json!({ "plugins": state.store.plugins_of(community_id).await? }),
+    ))
+}
+
+/// A plugin the caller may see: built-ins to every user, uploads to their community's managers.
+async fn visible_plugin(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Plugin, ApiError> {
+    let plugin = match state.store.plugin(id).await {
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound("plugin not found")),
+        other => other?,
+    };
+    if let Some(community) = plugin.community_id {
+        require_manager(&state.store, community, user_id).await?;
+    }
+    Ok(plugin)
+}
+
+/// `GET /api/plugins/{id}`.
+async fn get_plugin(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Plugin>, ApiError> {
+    Ok(Json(visible_plugin(&state, id, user.id).await?))
+}
+
+/// `DELETE /api/plugins/{id}`: 409 while a webhook uses it; built-ins cannot be deleted.
+async fn delete_plugin(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let plugin = visible_plugin(&state, id, user.id).await?;
+    if plugin.builtin {
+        return Err(ApiError::Forbidden(
+            "built-in plugins cannot be deleted".into(),
+        ));
+    }
+    match state.store.delete_plugin(id).await {
+        Err(StoreError::Conflict { .. }) => Err(ApiError::Conflict {
+            field: Some("plugin_id".into()),
+            message: "a webhook uses this plugin; detach it first".into(),
+        }),
+        other => {
+            other?;
+            Ok(StatusCode::NO_CONTENT)
+        }
+    }
+}
+
+/// `GET /api/runtime`: the sandbox limits and how plugins were made ready (compiled from bytes
+/// or loaded from the on-disk cache) since start. For users who manage a community.
+async fn get_runtime(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Value>, ApiError> {
+    if !state.store.manages_any_community(user.id).await? {
+        return Err(ApiError::Forbidden(
+            "only community owners and admins can read runtime statistics".into(),
+        ));
+    }
+    let engine = &state.plugins;
+    let limits = &engine.limits;
+    Ok(Json(json!({
+        "limits": {
+            "timeout_ms": limits.timeout.as_millis() as u64,
+            "memory_bytes": limits.memory_bytes,
+            "max_messages": limits.max_messages,
+            "max_output_bytes": limits.max_output_bytes,
+            "max_log_bytes": limits.max_log_bytes,
+            "max_concurrency": limits.max_concurrency,
+        },
+        "cache": {
+            "compiled": engine.stats.compiled.load(Ordering::Relaxed),
+            "loaded_from_disk": engine.stats.loaded_from_disk.load(Ordering::Relaxed),
+        },
+    })))
+}

@@ -1,0 +1,192 @@
+//! The plugin step of the pipeline: run the webhook's transformer on a raw request and turn its
+//! answer into validated messages, a skip, a rejection of the sender, or a failure to keep.
+
+use std::sync::Arc;
+
+use super::validate::{self, FieldNames};
+use crate::runtime::{Execution, Outcome, PluginEngine, PluginError, PluginRequest, RuntimeError};
+use crate::store::{NewMessage, RawRequest, Store};
+
+/// What the pipeline does with a plugin's answer.
+#[derive(Debug)]
+pub enum PluginOutcome {
+    /// Post these (validated) messages.
+    Messages(Vec<NewMessage>),
+    /// Nothing to post, on purpose.
+    Skipped(String),
+    /// An event the plugin does not handle.
+    Ignored(String),
+    /// The sender's request is at fault: 401 or 422, nothing kept.
+    Rejected {
+        /// HTTP status (401 or 422).
+        status: u16,
+        /// Error code (`unauthorized`, `invalid_payload`).
+        code: &'static str,
+        /// The plugin's reason.
+        message: String,
+    },
+    /// The plugin failed: the request is kept as a failed delivery.
+    Failed {
+        /// Error code (`plugin_timeout`, `plugin_trap`, `plugin_invalid_output`, ...).
+        code: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// One plugin run: the outcome and the runtime's report (log, time, memory).
+#[derive(Debug)]
+pub struct PluginRun {
+    /// What to do.
+    pub outcome: PluginOutcome,
+    /// The plugin log of this run.
+    pub log: String,
+    /// Wall-clock time of the run, in microseconds.
+    pub duration_us: i64,
+    /// Peak linear memory, in bytes.
+    pub peak_memory: usize,
+}
+
+/// Runs the plugin with this SHA-256 on `raw`, loading it from the caches or the store.
+pub async fn run(
+    engine: &Arc<PluginEngine>,
+    store: &Store,
+    plugin_sha256: [u8; 32],
+    config: &str,
+    webhook_name: &str,
+    raw: &RawRequest,
+) -> PluginRun {
+    let fetch = || async { Ok(store.plugin_bytes(&plugin_sha256).await?) };
+    run_with(engine, plugin_sha256, fetch, config, webhook_name, raw).await
+}
+
+/// Runs the plugin with this SHA-256, whose bytes `fetch` supplies when no cache has it.
+pub async fn run_with<F, Fut>(
+    engine: &Arc<PluginEngine>,
+    plugin_sha256: [u8; 32],
+    fetch: F,
+    config: &str,
+    webhook_name: &str,
+    raw: &RawRequest,
+) -> PluginRun
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Vec<u8>>>,
+{
+    let pre = engine.prepare(plugin_sha256, fetch).await;
+    let pre = match pre {
+        Ok(pre) => pre,
+        Err(err) => {
+            return PluginRun {
+                outcome: failed(&err),
+                log: String::new(),
+                duration_us: 0,
+                peak_memory: 0,
+            };
+        }
+    };
+    let request = PluginRequest {
+        method: raw.method.clone(),
+        path: raw.path.clone(),
+        query: raw.query.clone(),
+        headers: raw.headers.clone(),
+        body: raw.body.clone(),
+        config: config.to_owned(),
+        webhook_name: webhook_name.to_owned(),
+    };
+    let Execution {
+        result,
+        log,
+        duration,
+        peak_memory,
+    } = engine.run(&pre, &request).await;
+    let outcome = match result {
+        Err(err) => failed(&err),
+        Ok(Ok(Outcome::Messages(messages))) if messages.is_empty() => {
+            PluginOutcome::Skipped("the plugin produced no messages".into())
+        }
+        Ok(Ok(Outcome::Messages(messages))) => validate_messages(messages),
+        Ok(Ok(Outcome::Skip(reason))) => PluginOutcome::Skipped(reason),
+        Ok(Err(PluginError::UnsupportedEvent(reason))) => PluginOutcome::Ignored(reason),
+        Ok(Err(PluginError::InvalidPayload(message))) => PluginOutcome::Rejected {
+            status: 422,
+            code: "invalid_payload",
+            message,
+        },
+        Ok(Err(PluginError::Unauthorized(message))) => PluginOutcome::Rejected {
+            status: 401,
+            code: "unauthorized",
+            message,
+        },
+        Ok(Err(PluginError::Internal(message))) => PluginOutcome::Failed {
+            code: "plugin_error",
+            message: format!("the plugin failed: {message}"),
+        },
+    };
+    PluginRun {
+        outcome,
+        log,
+        duration_us: duration.as_micros() as i64,
+        peak_memory,
+    }
+}
+
+fn failed(err: &RuntimeError) -> PluginOutcome {
+    if let RuntimeError::Internal(e) = err {
+        tracing::error!(error = ?e, "plugin runtime failure");
+    }
+    PluginOutcome::Failed {
+        code: err.code(),
+        message: err.to_string(),
+    }
+}
+
+/// Applies the same rules as native posts; a plugin whose output breaks them has failed.
+fn validate_messages(messages: Vec<crate::runtime::PluginMessage>) -> PluginOutcome {
+    let mut valid = Vec::with_capacity(messages.len());
+    for (i, m) in messages.into_iter().enumerate() {
+        let names = FieldNames {
+            content: "content",
+            username: "username",
+            avatar_url: "avatar_url",
+        };
+        match validate::message(names, m.content, m.username, m.avatar_url) {
+            Ok(msg) => valid.push(msg),
+            Err(e) => {
+                return PluginOutcome::Failed {
+                    code: "plugin_invalid_output",
+                    message: format!(
+                        "the plugin returned an invalid message: messages[{i}].{}",
+                        e.message
+                    ),
+                };
+            }
+        }
+    }
+    PluginOutcome::Messages(valid)
+}
+
+/// The raw request the plugin sees: lower-cased header names, lossy header values.
+pub fn raw_request(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &axum::http::HeaderMap,
+    body: Vec<u8>,
+) -> RawRequest {
+    RawRequest {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        query: query.to_owned(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body,
+    }
+}

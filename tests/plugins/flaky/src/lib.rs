@@ -1,0 +1,52 @@
+//! Test plugin for replays: fails with an internal error while the webhook's configuration
+//! is `{"fail": true}`, and otherwise posts "ok: <body text>".
+
+use serde::Deserialize;
+use wasmhook_sdk::{Error, Outcome, Plugin, Request, Result};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Config {
+    fail: bool,
+}
+
+/// Fails on demand.
+pub struct Flaky;
+
+impl Plugin for Flaky {
+    fn transform(request: Request) -> Result<Outcome> {
+        let config: Config = request.config()?;
+        if config.fail {
+            return Err(Error::internal("configured to fail"));
+        }
+        Ok(Outcome::message(format!("ok: {}", request.text()?)))
+    }
+}
+
+wasmhook_sdk::register_plugin!(Flaky);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fails_when_configured_to() {
+        let request = Request::builder()
+            .config_json(r#"{"fail":true}"#)
+            .body("x")
+            .build();
+        assert_eq!(
+            Flaky::transform(request).unwrap_err(),
+            Error::internal("configured to fail")
+        );
+    }
+
+    #[test]
+    fn echoes_the_body_otherwise() {
+        for config in ["{}", r#"{"fail":false}"#, ""] {
+            let request = Request::builder().config_json(config).body("hello").build();
+            let outcome = Flaky::transform(request).unwrap();
+            assert_eq!(outcome.as_messages()[0].content, "ok: hello");
+        }
+    }
+}
