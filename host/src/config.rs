@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::runtime::RuntimeLimits;
+use crate::store::StoreOptions;
 
 /// Settings of `wasmhook serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -41,9 +42,22 @@ pub struct Config {
     #[arg(long, env = "WASMHOOK_RATE_LIMIT_BURST", default_value_t = 200)]
     pub rate_limit_burst: u32,
 
-    /// Maximum database connections used for reads.
+    /// Maximum database connections (the read pool on SQLite, the pool on PostgreSQL).
     #[arg(long, env = "WASMHOOK_DB_MAX_CONNECTIONS", default_value_t = 8)]
     pub db_max_connections: u32,
+
+    /// How long a request waits for a database connection before answering 503, in ms.
+    #[arg(long, env = "WASMHOOK_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 5_000)]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Longest a database statement may run (PostgreSQL statement_timeout; SQLite busy
+    /// timeout), in ms.
+    #[arg(
+        long,
+        env = "WASMHOOK_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub db_statement_timeout_ms: u64,
 
     /// Directory of the compiled-plugin cache (default: `cache/` beside a SQLite database,
     /// else ./wasmhook-data/cache).
@@ -95,6 +109,8 @@ impl Config {
             rate_limit_per_second: 50,
             rate_limit_burst: 200,
             db_max_connections: 8,
+            db_acquire_timeout_ms: 5_000,
+            db_statement_timeout_ms: 10_000,
             cache_dir: None,
             max_plugin_bytes: 10 * 1024 * 1024,
             plugin_timeout_ms: 100,
@@ -116,6 +132,16 @@ impl Config {
             max_output_bytes: self.plugin_max_output_bytes,
             max_log_bytes: self.plugin_max_log_bytes,
             max_concurrency: self.plugin_concurrency.max(1),
+        }
+    }
+
+    /// The store options these settings describe.
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            url: self.database.clone(),
+            max_connections: self.db_max_connections,
+            acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
+            statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
         }
     }
 

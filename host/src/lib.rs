@@ -5,6 +5,7 @@
 //! storage. `serve` runs the whole server on a bound listener.
 
 pub mod bootstrap;
+pub mod builtins;
 pub mod cli;
 pub mod config;
 pub mod http;
@@ -24,7 +25,7 @@ use tokio::net::TcpListener;
 
 pub use config::Config;
 use ingest::{Ingest, IngestLimits};
-use store::{Store, StoreOptions};
+use store::Store;
 
 /// Runs the server on `listener` until the process ends.
 pub async fn serve(cfg: Config, listener: TcpListener) -> anyhow::Result<()> {
@@ -37,18 +38,18 @@ pub async fn serve_until(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let store = Store::open(&StoreOptions {
-        url: cfg.database.clone(),
-        max_connections: cfg.db_max_connections,
-    })
-    .await
-    .with_context(|| format!("opening database {}", cfg.database))?;
+    let store = Store::open(&cfg.store_options())
+        .await
+        .with_context(|| format!("opening database {}", store::redacted_url(&cfg.database)))?;
     if let Some(token) = bootstrap::bootstrap(&store, &cfg)
         .await
         .context("bootstrapping the database")?
     {
         eprintln!("wasmhook: created user `admin` with API token (shown once, keep it): {token}");
     }
+    builtins::register(&store)
+        .await
+        .context("registering the built-in plugins")?;
     let local = listener
         .local_addr()
         .context("reading the listener address")?;

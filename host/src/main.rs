@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 use wasmhook::Config;
 use wasmhook::cli::{Cli, Command, PluginCommand};
-use wasmhook::store::{Store, StoreOptions};
+use wasmhook::store::{self, Store, StoreOptions};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -31,13 +31,11 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Some(Command::Migrate { database }) => {
-            Store::open(&StoreOptions {
-                url: database.clone(),
-                max_connections: 1,
-            })
-            .await
-            .with_context(|| format!("migrating {database}"))?;
-            eprintln!("wasmhook: {database} is up to date");
+            let shown = store::redacted_url(&database);
+            Store::open(&StoreOptions::new(database))
+                .await
+                .with_context(|| format!("migrating {shown}"))?;
+            eprintln!("wasmhook: {shown} is up to date");
             Ok(())
         }
     }

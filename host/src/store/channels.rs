@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Store, StoreError, on_constraint};
+use super::{Store, StoreError, on_constraint, with_pool};
 
 /// A channel of a community.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -33,44 +33,59 @@ impl Store {
             name: name.to_owned(),
             created_at: Utc::now(),
         };
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO channels (id, community_id, name, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(channel.id)
-        .bind(community_id)
-        .bind(&channel.name)
-        .bind(channel.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| on_constraint(e, &[("channels.community_id", "name")]))?;
-        sqlx::query(
-            "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)",
-        )
-        .bind(channel.id)
-        .bind(creator)
-        .bind(channel.created_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO channels (id, community_id, name, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(channel.id)
+            .bind(community_id)
+            .bind(&channel.name)
+            .bind(channel.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                on_constraint(
+                    e,
+                    &[(
+                        "channels.community_id",
+                        "channels_community_id_name_key",
+                        "name",
+                    )],
+                )
+            })?;
+            sqlx::query(
+                "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)",
+            )
+            .bind(channel.id)
+            .bind(creator)
+            .bind(channel.created_at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?
+        });
         Ok(channel)
     }
 
     /// Looks a channel up by id.
     pub async fn channel(&self, id: Uuid) -> Result<Channel, StoreError> {
-        sqlx::query_as("SELECT id, community_id, name, created_at FROM channels WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)
+        let channel: Option<Channel> = with_pool!(self, read, |pool| {
+            sqlx::query_as("SELECT id, community_id, name, created_at FROM channels WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        channel.ok_or(StoreError::NotFound)
     }
 
     /// The channels of a community, oldest first.
     pub async fn channels_of(&self, community_id: Uuid) -> Result<Vec<Channel>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, community_id, name, created_at FROM channels WHERE community_id = $1 ORDER BY id")
-            .bind(community_id)
-            .fetch_all(&self.read)
-            .await?)
+        Ok(with_pool!(self, read, |pool| {
+            sqlx::query_as("SELECT id, community_id, name, created_at FROM channels WHERE community_id = $1 ORDER BY id")
+                .bind(community_id)
+                .fetch_all(pool)
+                .await?
+        }))
     }
 
     /// Adds a user to a channel; adding an existing member is a no-op.
@@ -79,15 +94,18 @@ impl Store {
         channel_id: Uuid,
         user_id: Uuid,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)
-             ON CONFLICT (channel_id, user_id) DO NOTHING",
-        )
-        .bind(channel_id)
-        .bind(user_id)
-        .bind(Utc::now())
-        .execute(&self.write)
-        .await?;
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (channel_id, user_id) DO NOTHING",
+            )
+            .bind(channel_id)
+            .bind(user_id)
+            .bind(Utc::now())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
         Ok(())
     }
 
@@ -97,13 +115,15 @@ impl Store {
         channel_id: Uuid,
         user_id: Uuid,
     ) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM channel_members WHERE channel_id = $1 AND user_id = $2",
-        )
-        .bind(channel_id)
-        .bind(user_id)
-        .fetch_one(&self.read)
-        .await?;
+        let n: i64 = with_pool!(self, read, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM channel_members WHERE channel_id = $1 AND user_id = $2",
+            )
+            .bind(channel_id)
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?
+        });
         Ok(n > 0)
     }
 }

@@ -4,12 +4,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, with_pool};
 
 /// A member's role in a community.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
-#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Role {
     /// Full control, including managing other owners.
     Owner,
@@ -48,24 +48,24 @@ impl Store {
             role: Role::Owner,
             created_at: Utc::now(),
         };
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO communities (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(community.id)
-        .bind(&community.name)
-        .bind(owner)
-        .bind(community.created_at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
-            .bind(community.id)
-            .bind(owner)
-            .bind(Role::Owner)
-            .bind(community.created_at)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO communities (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(community.id)
+                .bind(&community.name)
+                .bind(owner)
+                .bind(community.created_at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
+                .bind(community.id)
+                .bind(owner)
+                .bind(Role::Owner)
+                .bind(community.created_at)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?
+        });
         Ok(community)
     }
 
@@ -75,23 +75,25 @@ impl Store {
         community_id: Uuid,
         user_id: Uuid,
     ) -> Result<Option<Role>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2",
-        )
-        .bind(community_id)
-        .bind(user_id)
-        .fetch_optional(&self.read)
-        .await?)
+        Ok(with_pool!(self, read, |pool| {
+            sqlx::query_scalar(
+                "SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2",
+            )
+            .bind(community_id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+        }))
     }
 
     /// Whether the user is owner or admin of at least one community.
     pub async fn manages_any_community(&self, user_id: Uuid) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM community_members WHERE user_id = $1 AND role IN ('owner', 'admin')",
-        )
-        .bind(user_id)
-        .fetch_one(&self.read)
-        .await?;
+        let n: i64 = with_pool!(self, read, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM community_members WHERE user_id = $1 AND role IN ('owner', 'admin')")
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?
+        });
         Ok(n > 0)
     }
 
@@ -102,28 +104,33 @@ impl Store {
         user_id: Uuid,
         role: Role,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
-        )
-        .bind(community_id)
-        .bind(user_id)
-        .bind(role)
-        .bind(Utc::now())
-        .execute(&self.write)
-        .await?;
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
+            )
+            .bind(community_id)
+            .bind(user_id)
+            .bind(role)
+            .bind(Utc::now())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
         Ok(())
     }
 
     /// The communities a user belongs to, with their role, oldest first.
     pub async fn communities_of(&self, user_id: Uuid) -> Result<Vec<Community>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT c.id, c.name, m.role, c.created_at FROM communities c
-             JOIN community_members m ON m.community_id = c.id
-             WHERE m.user_id = $1 ORDER BY c.id",
-        )
-        .bind(user_id)
-        .fetch_all(&self.read)
-        .await?)
+        Ok(with_pool!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT c.id, c.name, m.role, c.created_at FROM communities c
+                 JOIN community_members m ON m.community_id = c.id
+                 WHERE m.user_id = $1 ORDER BY c.id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 }

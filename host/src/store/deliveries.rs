@@ -2,16 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::messages::insert_webhook_messages;
-use super::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
+use super::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget, with_pool};
 
 /// What happened to a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
-#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum DeliveryStatus {
     /// Messages were posted.
     Succeeded,
@@ -140,6 +139,54 @@ const DELIVERY_COLUMNS: &str =
     "id, webhook_id, status, method, path, query, headers, body, error_code, error_message, reason,
     plugin_log, message_ids, duration_us, created_at, replayed_at";
 
+/// Inserts a delivery row inside the transaction `$tx`; evaluates to its id.
+macro_rules! insert_delivery {
+    ($tx:ident, $d:expr, $message_ids:expr) => {{
+        let d: &$crate::store::NewDelivery = $d;
+        let message_ids: &[uuid::Uuid] = $message_ids;
+        let id = uuid::Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO deliveries (id, webhook_id, status, method, path, query, headers, body, error_code, error_message,
+                                     reason, plugin_log, message_ids, duration_us, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(id)
+        .bind(d.webhook_id)
+        .bind(d.status)
+        .bind(&d.request.method)
+        .bind(&d.request.path)
+        .bind(&d.request.query)
+        .bind(serde_json::to_string(&d.request.headers).unwrap_or_default())
+        .bind(&d.request.body)
+        .bind(&d.error_code)
+        .bind(&d.error_message)
+        .bind(&d.reason)
+        .bind(&d.plugin_log)
+        .bind(serde_json::to_string(message_ids).unwrap_or_default())
+        .bind(d.duration_us)
+        .bind(chrono::Utc::now())
+        .execute(&mut *$tx)
+        .await?;
+        id
+    }};
+}
+
+/// Keeps the newest `keep` non-failed deliveries of a webhook inside the transaction `$tx`
+/// (failures are always kept).
+macro_rules! prune {
+    ($tx:ident, $webhook_id:expr, $keep:expr) => {{
+        sqlx::query(
+            "DELETE FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
+             AND id NOT IN (SELECT id FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
+                            ORDER BY id DESC LIMIT $2)",
+        )
+        .bind($webhook_id)
+        .bind(i64::from($keep))
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
 impl Store {
     /// Posts a plugin's messages and records the successful delivery, in one transaction;
     /// keeps only the newest `keep` non-failed deliveries of the webhook.
@@ -150,13 +197,15 @@ impl Store {
         delivery: NewDelivery,
         keep: u32,
     ) -> Result<(Vec<StoredMessage>, Uuid), StoreError> {
-        let mut tx = self.write.begin().await?;
-        let stored = insert_webhook_messages(&mut tx, target, messages).await?;
-        let ids: Vec<Uuid> = stored.iter().map(|m| m.id).collect();
-        let id = insert_delivery(&mut tx, &delivery, &ids).await?;
-        prune(&mut tx, delivery.webhook_id, keep).await?;
-        tx.commit().await?;
-        Ok((stored, id))
+        with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let stored = insert_webhook_messages!(tx, target, messages);
+            let ids: Vec<Uuid> = stored.iter().map(|m| m.id).collect();
+            let id = insert_delivery!(tx, &delivery, &ids);
+            prune!(tx, delivery.webhook_id, keep);
+            tx.commit().await?;
+            Ok((stored, id))
+        })
     }
 
     /// Records a delivery that posted nothing (skipped, ignored or failed). A failure also
@@ -166,18 +215,20 @@ impl Store {
         delivery: NewDelivery,
         keep: u32,
     ) -> Result<Uuid, StoreError> {
-        let mut tx = self.write.begin().await?;
-        let id = insert_delivery(&mut tx, &delivery, &[]).await?;
-        if delivery.status == DeliveryStatus::Failed {
-            sqlx::query("UPDATE webhooks SET failures = failures + 1 WHERE id = $1")
-                .bind(delivery.webhook_id)
-                .execute(&mut *tx)
-                .await?;
-        } else {
-            prune(&mut tx, delivery.webhook_id, keep).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
+        with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let id = insert_delivery!(tx, &delivery, &[]);
+            if delivery.status == DeliveryStatus::Failed {
+                sqlx::query("UPDATE webhooks SET failures = failures + 1 WHERE id = $1")
+                    .bind(delivery.webhook_id)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                prune!(tx, delivery.webhook_id, keep);
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
     }
 
     /// A webhook's deliveries, newest first, optionally of one status.
@@ -187,26 +238,30 @@ impl Store {
         status: Option<DeliveryStatus>,
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
-        let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE webhook_id = $1 AND ($2 IS NULL OR status = $2)
-             ORDER BY id DESC LIMIT $3"
-        ))
-        .bind(webhook_id)
-        .bind(status)
-        .bind(i64::from(limit))
-        .fetch_all(&self.read)
-        .await?;
+        let rows: Vec<DeliveryRow> = with_pool!(self, read, |pool| {
+            sqlx::query_as(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE webhook_id = $1 AND ($2 IS NULL OR status = $2)
+                 ORDER BY id DESC LIMIT $3"
+            ))
+            .bind(webhook_id)
+            .bind(status)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
         Ok(rows.into_iter().map(Delivery::from).collect())
     }
 
     /// Looks a delivery up by id.
     pub async fn delivery(&self, id: Uuid) -> Result<Delivery, StoreError> {
-        let row: Option<DeliveryRow> = sqlx::query_as(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?;
+        let row: Option<DeliveryRow> = with_pool!(self, read, |pool| {
+            sqlx::query_as(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
         row.map(Delivery::from).ok_or(StoreError::NotFound)
     }
 
@@ -219,24 +274,26 @@ impl Store {
         messages: &[NewMessage],
         plugin_log: &str,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let mut tx = self.write.begin().await?;
-        let stored = insert_webhook_messages(&mut tx, target, messages).await?;
-        let ids: Vec<Uuid> = stored.iter().map(|m| m.id).collect();
-        let done = sqlx::query(
-            "UPDATE deliveries SET status = 'replayed', replayed_at = $2, message_ids = $3, plugin_log = $4
-             WHERE id = $1 AND status = 'failed'",
-        )
-        .bind(delivery_id)
-        .bind(Utc::now())
-        .bind(serde_json::to_string(&ids).unwrap_or_default())
-        .bind(plugin_log)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict { field: "status" });
-        }
-        tx.commit().await?;
-        Ok(stored)
+        with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let stored = insert_webhook_messages!(tx, target, messages);
+            let ids: Vec<Uuid> = stored.iter().map(|m| m.id).collect();
+            let done = sqlx::query(
+                "UPDATE deliveries SET status = 'replayed', replayed_at = $2, message_ids = $3, plugin_log = $4
+                 WHERE id = $1 AND status = 'failed'",
+            )
+            .bind(delivery_id)
+            .bind(Utc::now())
+            .bind(serde_json::to_string(&ids).unwrap_or_default())
+            .bind(plugin_log)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict { field: "status" });
+            }
+            tx.commit().await?;
+            Ok(stored)
+        })
     }
 
     /// Settles a failed delivery whose replay the plugin skipped or ignored.
@@ -247,7 +304,8 @@ impl Store {
         reason: &str,
         plugin_log: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        with_pool!(self, write, |pool| {
+            sqlx::query(
             "UPDATE deliveries SET status = $2, reason = $3, plugin_log = $4, replayed_at = $5 WHERE id = $1 AND status = 'failed'",
         )
         .bind(delivery_id)
@@ -255,8 +313,10 @@ impl Store {
         .bind(reason)
         .bind(plugin_log)
         .bind(Utc::now())
-        .execute(&self.write)
-        .await?;
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -268,60 +328,18 @@ impl Store {
         error_message: &str,
         plugin_log: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        with_pool!(self, write, |pool| {
+            sqlx::query(
             "UPDATE deliveries SET error_code = $2, error_message = $3, plugin_log = $4 WHERE id = $1 AND status = 'failed'",
         )
         .bind(delivery_id)
         .bind(error_code)
         .bind(error_message)
         .bind(plugin_log)
-        .execute(&self.write)
-        .await?;
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
         Ok(())
     }
-}
-
-async fn insert_delivery(
-    conn: &mut SqliteConnection,
-    d: &NewDelivery,
-    message_ids: &[Uuid],
-) -> Result<Uuid, StoreError> {
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO deliveries (id, webhook_id, status, method, path, query, headers, body, error_code, error_message,
-                                 reason, plugin_log, message_ids, duration_us, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(id)
-    .bind(d.webhook_id)
-    .bind(d.status)
-    .bind(&d.request.method)
-    .bind(&d.request.path)
-    .bind(&d.request.query)
-    .bind(serde_json::to_string(&d.request.headers).unwrap_or_default())
-    .bind(&d.request.body)
-    .bind(&d.error_code)
-    .bind(&d.error_message)
-    .bind(&d.reason)
-    .bind(&d.plugin_log)
-    .bind(serde_json::to_string(message_ids).unwrap_or_default())
-    .bind(d.duration_us)
-    .bind(Utc::now())
-    .execute(&mut *conn)
-    .await?;
-    Ok(id)
-}
-
-/// Keeps the newest `keep` non-failed deliveries of a webhook (failures are always kept).
-async fn prune(conn: &mut SqliteConnection, webhook_id: Uuid, keep: u32) -> Result<(), StoreError> {
-    sqlx::query(
-        "DELETE FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
-         AND id NOT IN (SELECT id FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
-                        ORDER BY id DESC LIMIT $2)",
-    )
-    .bind(webhook_id)
-    .bind(i64::from(keep))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::{Store, StoreError, WebhookTarget};
-use crate::mentions::{self, Mention};
+use super::{Store, StoreError, WebhookTarget, with_pool};
+use crate::mentions;
 
 /// A validated message to post through a webhook.
 #[derive(Debug, Clone)]
@@ -103,6 +103,9 @@ pub struct NotificationMessage {
     pub sender_display_name: String,
 }
 
+/// (message id, user id, username, display name) of a stored mention.
+type MentionRow = (Uuid, Uuid, String, String);
+
 type NotificationRow = (
     Uuid,
     String,
@@ -115,22 +118,22 @@ type NotificationRow = (
 );
 
 #[derive(sqlx::FromRow)]
-struct MessageRow {
-    id: Uuid,
-    channel_id: Uuid,
-    kind: String,
-    sender_user_id: Option<Uuid>,
-    webhook_id: Option<Uuid>,
-    webhook_name: Option<String>,
-    display_name: String,
-    avatar_url: Option<String>,
-    content: String,
-    e2ee: bool,
-    created_at: DateTime<Utc>,
+pub(crate) struct MessageRow {
+    pub(crate) id: Uuid,
+    pub(crate) channel_id: Uuid,
+    pub(crate) kind: String,
+    pub(crate) sender_user_id: Option<Uuid>,
+    pub(crate) webhook_id: Option<Uuid>,
+    pub(crate) webhook_name: Option<String>,
+    pub(crate) display_name: String,
+    pub(crate) avatar_url: Option<String>,
+    pub(crate) content: String,
+    pub(crate) e2ee: bool,
+    pub(crate) created_at: DateTime<Utc>,
 }
 
 impl MessageRow {
-    fn into_message(self, mentions: Vec<MentionedUser>) -> StoredMessage {
+    pub(crate) fn into_message(self, mentions: Vec<MentionedUser>) -> StoredMessage {
         StoredMessage {
             id: self.id,
             channel_id: self.channel_id,
@@ -152,6 +155,171 @@ impl MessageRow {
     }
 }
 
+/// Looks parsed mentions up (emails among the community's members, usernames among the
+/// channel's members) and applies the selection rules. `$conn` is a connection or transaction
+/// of the backend whose `Db` is in scope (see `with_pool!`).
+macro_rules! resolve_mentions {
+    ($conn:ident, $target:expr, $parsed:expr) => {{
+        let parsed: &[$crate::mentions::Mention] = $parsed;
+        let target: &$crate::store::WebhookTarget = $target;
+        let emails: Vec<&str> = parsed
+            .iter()
+            .filter_map(|m| {
+                if let $crate::mentions::Mention::Email(e) = m {
+                    Some(e.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let usernames: Vec<&str> = parsed
+            .iter()
+            .filter_map(|m| {
+                if let $crate::mentions::Mention::Username(u) = m {
+                    Some(u.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let mut by_email: std::collections::HashMap<String, $crate::store::MentionedUser> =
+            std::collections::HashMap::new();
+        if !emails.is_empty() {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "SELECT u.email_lower, u.id, u.username, u.display_name FROM users u
+                 JOIN community_members m ON m.user_id = u.id WHERE m.community_id = ",
+            );
+            qb.push_bind(target.community_id)
+                .push(" AND u.email_lower IN (");
+            let mut list = qb.separated(", ");
+            for e in &emails {
+                list.push_bind(*e);
+            }
+            qb.push(")");
+            let rows: Vec<(String, uuid::Uuid, String, String)> =
+                qb.build_query_as().fetch_all(&mut *$conn).await?;
+            for (email, user_id, username, display_name) in rows {
+                by_email.insert(
+                    email,
+                    $crate::store::MentionedUser {
+                        user_id,
+                        username,
+                        display_name,
+                    },
+                );
+            }
+        }
+        let mut by_username: std::collections::HashMap<String, $crate::store::MentionedUser> =
+            std::collections::HashMap::new();
+        if !usernames.is_empty() {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "SELECT u.id AS user_id, u.username, u.display_name FROM users u
+                 JOIN channel_members cm ON cm.user_id = u.id WHERE cm.channel_id = ",
+            );
+            qb.push_bind(target.channel_id).push(" AND u.username IN (");
+            let mut list = qb.separated(", ");
+            for u in &usernames {
+                list.push_bind(*u);
+            }
+            qb.push(")");
+            let rows: Vec<$crate::store::MentionedUser> =
+                qb.build_query_as().fetch_all(&mut *$conn).await?;
+            for user in rows {
+                by_username.insert(user.username.clone(), user);
+            }
+        }
+        $crate::mentions::select(
+            parsed,
+            |m| match m {
+                $crate::mentions::Mention::Email(e) => by_email.get(e).cloned(),
+                $crate::mentions::Mention::Username(u) => by_username.get(u).cloned(),
+            },
+            |u| u.user_id,
+        )
+    }};
+}
+
+/// Inserts webhook messages with their mentions and notifications, and counts them in the
+/// webhook's statistics, inside the transaction `$tx`; evaluates to the stored messages.
+macro_rules! insert_webhook_messages {
+    ($tx:ident, $target:expr, $messages:expr) => {{
+        let target: &$crate::store::WebhookTarget = $target;
+        let messages: &[$crate::store::NewMessage] = $messages;
+        let mut stored = Vec::with_capacity(messages.len());
+        let now = chrono::Utc::now();
+        for msg in messages {
+            let mentions = $crate::store::messages::resolve_mentions!($tx, target, &$crate::mentions::parse(&msg.content));
+            let row = $crate::store::messages::MessageRow::webhook(target, msg, now);
+            sqlx::query(
+                "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name,
+                                       avatar_url, content, e2ee, created_at)
+                 VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, FALSE, $9)",
+            )
+            .bind(row.id)
+            .bind(row.channel_id)
+            .bind(&row.kind)
+            .bind(row.webhook_id)
+            .bind(&row.webhook_name)
+            .bind(&row.display_name)
+            .bind(&row.avatar_url)
+            .bind(&row.content)
+            .bind(row.created_at)
+            .execute(&mut *$tx)
+            .await?;
+            for (position, user) in mentions.iter().enumerate() {
+                sqlx::query("INSERT INTO message_mentions (message_id, user_id, position) VALUES ($1, $2, $3)")
+                    .bind(row.id)
+                    .bind(user.user_id)
+                    .bind(position as i64)
+                    .execute(&mut *$tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO notifications (id, user_id, kind, message_id, channel_id, created_at)
+                     VALUES ($1, $2, 'mention', $3, $4, $5)",
+                )
+                .bind(uuid::Uuid::now_v7())
+                .bind(user.user_id)
+                .bind(row.id)
+                .bind(row.channel_id)
+                .bind(now)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            stored.push(row.into_message(mentions));
+        }
+        sqlx::query("UPDATE webhooks SET messages_posted = messages_posted + $2, last_used_at = $3 WHERE id = $1")
+            .bind(target.id)
+            .bind(messages.len() as i64)
+            .bind(now)
+            .execute(&mut *$tx)
+            .await?;
+        stored
+    }};
+}
+pub(crate) use {insert_webhook_messages, resolve_mentions};
+
+impl MessageRow {
+    /// The row of a webhook message about to be stored.
+    pub(crate) fn webhook(target: &WebhookTarget, msg: &NewMessage, now: DateTime<Utc>) -> Self {
+        MessageRow {
+            id: Uuid::now_v7(),
+            channel_id: target.channel_id,
+            kind: "webhook".into(),
+            sender_user_id: None,
+            webhook_id: Some(target.id),
+            webhook_name: Some(target.name.clone()),
+            display_name: msg
+                .username
+                .clone()
+                .unwrap_or_else(|| target.username.clone()),
+            avatar_url: msg.avatar_url.clone().or_else(|| target.avatar_url.clone()),
+            content: msg.content.clone(),
+            e2ee: false,
+            created_at: now,
+        }
+    }
+}
+
 impl Store {
     /// Stores webhook messages, their mentions and notifications and the webhook's usage
     /// statistics in one transaction.
@@ -160,10 +328,12 @@ impl Store {
         target: &WebhookTarget,
         messages: &[NewMessage],
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let mut tx = self.write.begin().await?;
-        let stored = insert_webhook_messages(&mut tx, target, messages).await?;
-        tx.commit().await?;
-        Ok(stored)
+        with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let stored = insert_webhook_messages!(tx, target, messages);
+            tx.commit().await?;
+            Ok(stored)
+        })
     }
 
     /// Resolves the mentions of `content` as posting it through `target` would, storing nothing.
@@ -172,8 +342,14 @@ impl Store {
         target: &WebhookTarget,
         content: &str,
     ) -> Result<Vec<MentionedUser>, StoreError> {
-        let mut conn = self.read.acquire().await?;
-        resolve_mentions(&mut conn, target, &mentions::parse(content)).await
+        let parsed = mentions::parse(content);
+        if parsed.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, read, |pool| {
+            let mut conn = pool.acquire().await?;
+            Ok(resolve_mentions!(conn, target, &parsed))
+        })
     }
 
     /// A page of a channel's messages, newest first, strictly older than `before` if given.
@@ -183,30 +359,37 @@ impl Store {
         before: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let rows: Vec<MessageRow> = sqlx::query_as(
-            "SELECT id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name, avatar_url,
-                    content, e2ee, created_at
-             FROM messages WHERE channel_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
-        )
-        .bind(channel_id)
-        .bind(before)
-        .bind(i64::from(limit))
-        .fetch_all(&self.read)
-        .await?;
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT mm.message_id, u.id AS user_id, u.username, u.display_name FROM message_mentions mm
-             JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (",
+        let (rows, mention_rows): (Vec<MessageRow>, Vec<MentionRow>) = with_pool!(
+            self,
+            read,
+            |pool| {
+                let rows: Vec<MessageRow> = sqlx::query_as(
+                "SELECT id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name, avatar_url,
+                        content, e2ee, created_at
+                 FROM messages WHERE channel_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+            )
+            .bind(channel_id)
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?;
+                if rows.is_empty() {
+                    (rows, Vec::new())
+                } else {
+                    let mut qb = QueryBuilder::<Db>::new(
+                    "SELECT mm.message_id, u.id AS user_id, u.username, u.display_name FROM message_mentions mm
+                     JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (",
+                );
+                    let mut ids = qb.separated(", ");
+                    for row in &rows {
+                        ids.push_bind(row.id);
+                    }
+                    qb.push(") ORDER BY mm.message_id, mm.position");
+                    let mention_rows = qb.build_query_as().fetch_all(pool).await?;
+                    (rows, mention_rows)
+                }
+            }
         );
-        let mut ids = qb.separated(", ");
-        for row in &rows {
-            ids.push_bind(row.id);
-        }
-        qb.push(") ORDER BY mm.message_id, mm.position");
-        let mention_rows: Vec<(Uuid, Uuid, String, String)> =
-            qb.build_query_as().fetch_all(&self.read).await?;
         let mut by_message: HashMap<Uuid, Vec<MentionedUser>> = HashMap::new();
         for (message_id, user_id, username, display_name) in mention_rows {
             by_message
@@ -233,15 +416,17 @@ impl Store {
         user_id: Uuid,
         limit: u32,
     ) -> Result<Vec<Notification>, StoreError> {
-        let rows: Vec<NotificationRow> = sqlx::query_as(
-            "SELECT n.id, n.kind, n.read_at, n.created_at, m.id, m.channel_id, m.content, m.display_name
-             FROM notifications n JOIN messages m ON m.id = n.message_id
-             WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2",
-        )
-        .bind(user_id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.read)
-        .await?;
+        let rows: Vec<NotificationRow> = with_pool!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT n.id, n.kind, n.read_at, n.created_at, m.id, m.channel_id, m.content, m.display_name
+                 FROM notifications n JOIN messages m ON m.id = n.message_id
+                 WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2",
+            )
+            .bind(user_id)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
         Ok(rows
             .into_iter()
             .map(
@@ -272,173 +457,18 @@ impl Store {
 
     /// Marks one of the user's notifications read. `NotFound` when it is not theirs.
     pub async fn mark_notification_read(&self, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .bind(Utc::now())
-            .execute(&self.write)
-            .await?;
-        if done.rows_affected() == 0 {
+        let done = with_pool!(self, write, |pool| {
+            sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .bind(Utc::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
     }
-}
-
-/// Looks parsed mentions up (emails among the community's members, usernames among the
-/// channel's members) and applies the selection rules.
-async fn resolve_mentions(
-    conn: &mut SqliteConnection,
-    target: &WebhookTarget,
-    parsed: &[Mention],
-) -> Result<Vec<MentionedUser>, StoreError> {
-    if parsed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let emails: Vec<&str> = parsed
-        .iter()
-        .filter_map(|m| {
-            if let Mention::Email(e) = m {
-                Some(e.as_str())
-            } else {
-                None
-            }
-        })
-        .collect();
-    let usernames: Vec<&str> = parsed
-        .iter()
-        .filter_map(|m| {
-            if let Mention::Username(u) = m {
-                Some(u.as_str())
-            } else {
-                None
-            }
-        })
-        .collect();
-    let mut by_email: HashMap<String, MentionedUser> = HashMap::new();
-    if !emails.is_empty() {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT u.email_lower, u.id, u.username, u.display_name FROM users u
-             JOIN community_members m ON m.user_id = u.id WHERE m.community_id = ",
-        );
-        qb.push_bind(target.community_id)
-            .push(" AND u.email_lower IN (");
-        let mut list = qb.separated(", ");
-        for e in &emails {
-            list.push_bind(*e);
-        }
-        qb.push(")");
-        let rows: Vec<(String, Uuid, String, String)> =
-            qb.build_query_as().fetch_all(&mut *conn).await?;
-        for (email, user_id, username, display_name) in rows {
-            by_email.insert(
-                email,
-                MentionedUser {
-                    user_id,
-                    username,
-                    display_name,
-                },
-            );
-        }
-    }
-    let mut by_username: HashMap<String, MentionedUser> = HashMap::new();
-    if !usernames.is_empty() {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT u.id AS user_id, u.username, u.display_name FROM users u
-             JOIN channel_members cm ON cm.user_id = u.id WHERE cm.channel_id = ",
-        );
-        qb.push_bind(target.channel_id).push(" AND u.username IN (");
-        let mut list = qb.separated(", ");
-        for u in &usernames {
-            list.push_bind(*u);
-        }
-        qb.push(")");
-        let rows: Vec<MentionedUser> = qb.build_query_as().fetch_all(&mut *conn).await?;
-        for user in rows {
-            by_username.insert(user.username.clone(), user);
-        }
-    }
-    Ok(mentions::select(
-        parsed,
-        |m| match m {
-            Mention::Email(e) => by_email.get(e).cloned(),
-            Mention::Username(u) => by_username.get(u).cloned(),
-        },
-        |u| u.user_id,
-    ))
-}
-
-/// Inserts webhook messages with their mentions and notifications, and counts them in the
-/// webhook's statistics, inside the caller's transaction.
-pub(super) async fn insert_webhook_messages(
-    conn: &mut SqliteConnection,
-    target: &WebhookTarget,
-    messages: &[NewMessage],
-) -> Result<Vec<StoredMessage>, StoreError> {
-    let mut stored = Vec::with_capacity(messages.len());
-    let now = Utc::now();
-    for msg in messages {
-        let mentions = resolve_mentions(&mut *conn, target, &mentions::parse(&msg.content)).await?;
-        let row = MessageRow {
-            id: Uuid::now_v7(),
-            channel_id: target.channel_id,
-            kind: "webhook".into(),
-            sender_user_id: None,
-            webhook_id: Some(target.id),
-            webhook_name: Some(target.name.clone()),
-            display_name: msg
-                .username
-                .clone()
-                .unwrap_or_else(|| target.username.clone()),
-            avatar_url: msg.avatar_url.clone().or_else(|| target.avatar_url.clone()),
-            content: msg.content.clone(),
-            e2ee: false,
-            created_at: now,
-        };
-        sqlx::query(
-                "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name,
-                                       avatar_url, content, e2ee, created_at)
-                 VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, 0, $9)",
-            )
-            .bind(row.id)
-            .bind(row.channel_id)
-            .bind(&row.kind)
-            .bind(row.webhook_id)
-            .bind(&row.webhook_name)
-            .bind(&row.display_name)
-            .bind(&row.avatar_url)
-            .bind(&row.content)
-            .bind(row.created_at)
-            .execute(&mut *conn)
-            .await?;
-        for (position, user) in mentions.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO message_mentions (message_id, user_id, position) VALUES ($1, $2, $3)",
-            )
-            .bind(row.id)
-            .bind(user.user_id)
-            .bind(position as i64)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(
-                "INSERT INTO notifications (id, user_id, kind, message_id, channel_id, created_at)
-                     VALUES ($1, $2, 'mention', $3, $4, $5)",
-            )
-            .bind(Uuid::now_v7())
-            .bind(user.user_id)
-            .bind(row.id)
-            .bind(row.channel_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-        }
-        stored.push(row.into_message(mentions));
-    }
-    sqlx::query("UPDATE webhooks SET messages_posted = messages_posted + $2, last_used_at = $3 WHERE id = $1")
-            .bind(target.id)
-            .bind(messages.len() as i64)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-    Ok(stored)
 }

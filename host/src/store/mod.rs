@@ -1,8 +1,10 @@
 //! Persistent storage: the one `Store` API the rest of the host uses. All SQL lives here.
 //!
-//! The embedded default is a SQLite file in WAL mode. Writes go through a single-connection
-//! pool, so write transactions queue in-process instead of failing with `SQLITE_BUSY`; reads use
-//! a separate pool and run concurrently with the writer.
+//! Two backends behind it, chosen by the database URL: a SQLite file (the embedded default; WAL;
+//! writes go through a single-connection pool so write transactions queue in-process instead of
+//! failing with `SQLITE_BUSY`) and PostgreSQL (several nodes on one database). The SQL is written
+//! once for both (`$N` parameters, `TRUE`/`FALSE`, `IS NOT DISTINCT FROM`, `ON CONFLICT`), and
+//! [`with_pool!`] runs it on whichever pool the store has; migrations are per backend.
 
 mod channels;
 mod communities;
@@ -12,10 +14,10 @@ mod plugins;
 mod users;
 mod webhooks;
 
-use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -51,14 +53,39 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// Maps a unique-constraint violation on a column to `StoreError::Conflict`, next to the query.
-pub(crate) fn on_constraint(err: sqlx::Error, columns: &[(&str, &'static str)]) -> StoreError {
+impl StoreError {
+    /// Whether the database could not be reached (as opposed to a query failing): the request
+    /// should get 503 and the node recovers when the database is back.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
+            ) => true,
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                // Class 08: connection exception; 57P01-57P03: the server is shutting down or
+                // not accepting connections.
+                db.code().is_some_and(|c| {
+                    c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+                })
+            }
+            StoreError::Database(sqlx::Error::Protocol(_) | sqlx::Error::Tls(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Maps a unique-constraint violation to `StoreError::Conflict`, next to the query. Each entry
+/// is (SQLite column as its error message names it, PostgreSQL constraint name, API field).
+pub(crate) fn on_constraint(
+    err: sqlx::Error,
+    constraints: &[(&str, &str, &'static str)],
+) -> StoreError {
     if let sqlx::Error::Database(db) = &err
         && db.is_unique_violation()
     {
         let msg = db.message();
-        for (column, field) in columns {
-            if msg.contains(column) {
+        for (column, constraint, field) in constraints {
+            if msg.contains(column) || db.constraint() == Some(constraint) {
                 return StoreError::Conflict { field };
             }
         }
@@ -66,32 +93,105 @@ pub(crate) fn on_constraint(err: sqlx::Error, columns: &[(&str, &'static str)]) 
     StoreError::Database(err)
 }
 
+/// A database URL fit for logs: any password is replaced.
+pub fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The backend's pools.
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    /// A SQLite file: one writer connection, several readers.
+    Sqlite {
+        /// Read-only connections.
+        read: SqlitePool,
+        /// The single writer.
+        write: SqlitePool,
+    },
+    /// PostgreSQL: one pool for everything.
+    Postgres(PgPool),
+}
+
+/// Evaluates `$body` with `$pool` bound to the store's pool for `read` or `write` (the same
+/// pool on PostgreSQL) and the type alias `Db` naming the backend's `sqlx::Database`.
+macro_rules! with_pool {
+    ($store:expr, read, |$pool:ident| $body:expr) => {
+        $crate::store::with_pool!(@run $store, |read, _w| read, |$pool| $body)
+    };
+    ($store:expr, write, |$pool:ident| $body:expr) => {
+        $crate::store::with_pool!(@run $store, |_r, write| write, |$pool| $body)
+    };
+    (@run $store:expr, |$r:ident, $w:ident| $pick:ident, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite { read: $r, write: $w } => {
+                #[allow(unused, reason = "only some bodies name the backend type")]
+                type Db = sqlx::Sqlite;
+                let $pool = $pick;
+                $body
+            }
+            $crate::store::Backend::Postgres(pg) => {
+                #[allow(unused, reason = "only some bodies name the backend type")]
+                type Db = sqlx::Postgres;
+                let $pool = pg;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_pool;
+
 /// Options for opening the store.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
-    /// `sqlite://path/to/file.db` or a bare file path.
+    /// `postgres://...`, `sqlite://PATH`, or a bare SQLite file path.
     pub url: String,
-    /// Maximum connections of the read pool.
+    /// Maximum pool connections (readers on SQLite).
     pub max_connections: u32,
+    /// How long a request waits for a connection before failing with 503.
+    pub acquire_timeout: Duration,
+    /// Longest a statement may run (PostgreSQL `statement_timeout`; SQLite busy timeout).
+    pub statement_timeout: Duration,
+}
+
+impl StoreOptions {
+    /// Defaults for a URL: 8 connections, 5 s to acquire, 10 s per statement.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// Handle to the database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    read: SqlitePool,
-    write: SqlitePool,
+    pub(crate) backend: Backend,
 }
 
 impl Store {
-    /// Opens (creating if missing) the database and applies the embedded migrations.
+    /// Opens (creating a SQLite file if missing) the database and applies the embedded
+    /// migrations. On PostgreSQL, migrations take an advisory lock, so several nodes may start
+    /// at once.
     pub async fn open(opts: &StoreOptions) -> Result<Self, StoreError> {
         let url = opts.url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Self::open_postgres(url, opts).await;
+        }
         let connect = if url.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
         } else if url.contains("://") {
             return Err(StoreError::InvalidUrl(format!(
-                "unsupported database URL scheme in {:?}; use sqlite://PATH",
+                "unsupported database URL scheme {:?}; use postgres://... or sqlite://PATH",
                 url.split("://").next().unwrap_or_default()
             )));
         } else {
@@ -100,34 +200,66 @@ impl Store {
         let connect = connect
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a request answered 201 survives a power loss, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(opts.statement_timeout);
         if let Some(parent) = connect.get_filename().parent()
             && !parent.as_os_str().is_empty()
         {
-            create_dir(parent)?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .acquire_timeout(opts.acquire_timeout)
             .connect_with(connect.clone())
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(opts.acquire_timeout)
             .connect_with(connect.read_only(true))
             .await?;
-        Ok(Self { read, write })
+        Ok(Self {
+            backend: Backend::Sqlite { read, write },
+        })
     }
 
-    /// Closes both pools, waiting for connections to be returned.
+    async fn open_postgres(url: &str, opts: &StoreOptions) -> Result<Self, StoreError> {
+        let timeout_ms = opts.statement_timeout.as_millis().to_string();
+        let connect = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
+            .options([("statement_timeout", timeout_ms.as_str())])
+            .application_name("wasmhook");
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections.max(2))
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(connect)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self {
+            backend: Backend::Postgres(pool),
+        })
+    }
+
+    /// The PostgreSQL pool, when that is the backend (for LISTEN/NOTIFY).
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.backend {
+            Backend::Postgres(pool) => Some(pool),
+            Backend::Sqlite { .. } => None,
+        }
+    }
+
+    /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
-        self.write.close().await;
-        self.read.close().await;
+        match &self.backend {
+            Backend::Sqlite { read, write } => {
+                write.close().await;
+                read.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
     }
-}
-
-fn create_dir(dir: &Path) -> Result<(), StoreError> {
-    std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Store, StoreError, on_constraint};
+use super::{Store, StoreError, on_constraint, with_pool};
 
 /// A chat user.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -38,9 +38,6 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-const USER_COLUMNS: &str =
-    "id, username, email, display_name, avatar_url, push_enabled, created_at";
-
 impl Store {
     /// Creates a user. `Conflict` names `username` or `email` when taken.
     pub async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
@@ -53,49 +50,63 @@ impl Store {
             push_enabled: false,
             created_at: Utc::now(),
         };
-        sqlx::query(
-            "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(user.id)
-        .bind(&user.username)
-        .bind(&user.email)
-        .bind(user.email.to_lowercase())
-        .bind(&user.display_name)
-        .bind(&new.password_hash)
-        .bind(user.push_enabled)
-        .bind(user.created_at)
-        .execute(&self.write)
-        .await
-        .map_err(|e| on_constraint(e, &[("users.username", "username"), ("users.email_lower", "email")]))?;
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(user.id)
+            .bind(&user.username)
+            .bind(&user.email)
+            .bind(user.email.to_lowercase())
+            .bind(&user.display_name)
+            .bind(&new.password_hash)
+            .bind(user.push_enabled)
+            .bind(user.created_at)
+            .execute(pool)
+            .await
+            .map_err(|e| {
+                on_constraint(e, &[
+                    ("users.username", "users_username_key", "username"),
+                    ("users.email_lower", "users_email_lower_key", "email"),
+                ])
+            })?
+            .rows_affected()
+        });
         Ok(user)
     }
 
     /// Number of users; zero means the database was just created.
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.read)
-            .await?)
+        Ok(with_pool!(self, read, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users"
+        )
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Looks a user up by id.
     pub async fn user(&self, id: Uuid) -> Result<User, StoreError> {
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        let user: Option<User> = with_pool!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT id, username, email, display_name, avatar_url, push_enabled, created_at FROM users WHERE id = $1",
+            )
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(pool)
             .await?
-            .ok_or(StoreError::NotFound)
+        });
+        user.ok_or(StoreError::NotFound)
     }
 
     /// Finds a user by username (exact) or email (case-insensitive), with the password hash.
     pub async fn user_for_login(&self, login: &str) -> Result<Option<(User, String)>, StoreError> {
-        let row: Option<(Uuid, String)> = sqlx::query_as(
-            "SELECT id, password_hash FROM users WHERE username = $1 OR email_lower = $2 LIMIT 1",
-        )
-        .bind(login)
-        .bind(login.to_lowercase())
-        .fetch_optional(&self.read)
-        .await?;
+        let row: Option<(Uuid, String)> = with_pool!(self, read, |pool| {
+            sqlx::query_as("SELECT id, password_hash FROM users WHERE username = $1 OR email_lower = $2 LIMIT 1")
+                .bind(login)
+                .bind(login.to_lowercase())
+                .fetch_optional(pool)
+                .await?
+        });
         match row {
             Some((id, hash)) => Ok(Some((self.user(id).await?, hash))),
             None => Ok(None),
@@ -108,33 +119,43 @@ impl Store {
         user_id: Uuid,
         token_hash: &[u8],
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)",
+            )
             .bind(token_hash)
             .bind(user_id)
             .bind(Utc::now())
-            .execute(&self.write)
-            .await?;
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
         Ok(())
     }
 
     /// The user owning the API token with this SHA-256, if any.
     pub async fn user_by_api_token(&self, token_hash: &[u8]) -> Result<Option<User>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT u.id, u.username, u.email, u.display_name, u.avatar_url, u.push_enabled, u.created_at
-             FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.read)
-        .await?)
+        Ok(with_pool!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT u.id, u.username, u.email, u.display_name, u.avatar_url, u.push_enabled, u.created_at
+                 FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        }))
     }
 
     /// Turns push notifications on or off for a user.
     pub async fn set_push_enabled(&self, user_id: Uuid, enabled: bool) -> Result<User, StoreError> {
-        sqlx::query("UPDATE users SET push_enabled = $1 WHERE id = $2")
-            .bind(enabled)
-            .bind(user_id)
-            .execute(&self.write)
-            .await?;
+        with_pool!(self, write, |pool| {
+            sqlx::query("UPDATE users SET push_enabled = $1 WHERE id = $2")
+                .bind(enabled)
+                .bind(user_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
         self.user(user_id).await
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, with_pool};
 
 /// A webhook as the management API shows it (never with its token).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -39,9 +39,9 @@ pub struct Webhook {
     pub failures: i64,
     /// The attached transformer plugin.
     pub plugin_id: Option<Uuid>,
-    /// The plugin's configuration for this webhook (a JSON object).
-    #[sqlx(json(nullable))]
-    pub plugin_config: Option<serde_json::Value>,
+    /// The plugin's configuration for this webhook (a JSON object, stored as text).
+    #[serde(serialize_with = "json_text")]
+    pub plugin_config: Option<String>,
 }
 
 /// What the execute path needs to know about the webhook a token belongs to.
@@ -108,6 +108,13 @@ const WEBHOOK_SELECT: &str = "SELECT w.id, w.channel_id, c.community_id, w.name,
     w.plugin_id, w.plugin_config
     FROM webhooks w JOIN channels c ON c.id = w.channel_id";
 
+/// Serializes stored JSON text as the JSON it holds.
+fn json_text<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    let value: Option<serde_json::Value> =
+        text.as_deref().and_then(|t| serde_json::from_str(t).ok());
+    serde::Serialize::serialize(&value, s)
+}
+
 impl Webhook {
     /// What the execute path needs, given the attached plugin's SHA-256.
     pub fn target(&self, plugin_sha256: Option<[u8; 32]>) -> WebhookTarget {
@@ -132,42 +139,49 @@ impl Store {
     pub async fn create_webhook(&self, new: NewWebhook) -> Result<Webhook, StoreError> {
         let id = Uuid::now_v7();
         let now = Utc::now();
-        sqlx::query(
-            "INSERT INTO webhooks (id, channel_id, name, description, username, avatar_url, token_hash, active,
-                                   created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9)",
-        )
-        .bind(id)
-        .bind(new.channel_id)
-        .bind(&new.name)
-        .bind(&new.description)
-        .bind(&new.username)
-        .bind(&new.avatar_url)
-        .bind(&new.token_hash[..])
-        .bind(new.created_by)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO webhooks (id, channel_id, name, description, username, avatar_url, token_hash, active,
+                                       created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9, $9)",
+            )
+            .bind(id)
+            .bind(new.channel_id)
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(&new.username)
+            .bind(&new.avatar_url)
+            .bind(&new.token_hash[..])
+            .bind(new.created_by)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
         self.webhook(id).await
     }
 
     /// Looks a webhook up by id.
     pub async fn webhook(&self, id: Uuid) -> Result<Webhook, StoreError> {
-        sqlx::query_as(&format!("{WEBHOOK_SELECT} WHERE w.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)
+        let webhook: Option<Webhook> = with_pool!(self, read, |pool| {
+            sqlx::query_as(&format!("{WEBHOOK_SELECT} WHERE w.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        webhook.ok_or(StoreError::NotFound)
     }
 
     /// The webhooks of a channel, oldest first.
     pub async fn webhooks_of(&self, channel_id: Uuid) -> Result<Vec<Webhook>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "{WEBHOOK_SELECT} WHERE w.channel_id = $1 ORDER BY w.id"
-        ))
-        .bind(channel_id)
-        .fetch_all(&self.read)
-        .await?)
+        Ok(with_pool!(self, read, |pool| {
+            sqlx::query_as(&format!(
+                "{WEBHOOK_SELECT} WHERE w.channel_id = $1 ORDER BY w.id"
+            ))
+            .bind(channel_id)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// Applies a partial update.
@@ -176,8 +190,9 @@ impl Store {
         id: Uuid,
         patch: WebhookPatch,
     ) -> Result<Webhook, StoreError> {
-        let done = sqlx::query(
-            "UPDATE webhooks SET
+        let done = with_pool!(self, write, |pool| {
+            sqlx::query(
+                "UPDATE webhooks SET
                 name = COALESCE($2, name),
                 description = CASE WHEN $3 THEN $4 ELSE description END,
                 username = COALESCE($5, username),
@@ -187,23 +202,25 @@ impl Store {
                 plugin_id = CASE WHEN $10 THEN $11 ELSE plugin_id END,
                 plugin_config = CASE WHEN $12 THEN $13 ELSE plugin_config END
              WHERE id = $1",
-        )
-        .bind(id)
-        .bind(patch.name)
-        .bind(patch.description.is_some())
-        .bind(patch.description.flatten())
-        .bind(patch.username)
-        .bind(patch.avatar_url.is_some())
-        .bind(patch.avatar_url.flatten())
-        .bind(patch.active)
-        .bind(Utc::now())
-        .bind(patch.plugin_id.is_some())
-        .bind(patch.plugin_id.flatten())
-        .bind(patch.plugin_config.is_some())
-        .bind(patch.plugin_config.flatten())
-        .execute(&self.write)
-        .await?;
-        if done.rows_affected() == 0 {
+            )
+            .bind(id)
+            .bind(patch.name)
+            .bind(patch.description.is_some())
+            .bind(patch.description.flatten())
+            .bind(patch.username)
+            .bind(patch.avatar_url.is_some())
+            .bind(patch.avatar_url.flatten())
+            .bind(patch.active)
+            .bind(Utc::now())
+            .bind(patch.plugin_id.is_some())
+            .bind(patch.plugin_id.flatten())
+            .bind(patch.plugin_config.is_some())
+            .bind(patch.plugin_config.flatten())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if done == 0 {
             return Err(StoreError::NotFound);
         }
         self.webhook(id).await
@@ -215,14 +232,16 @@ impl Store {
         id: Uuid,
         token_hash: [u8; 32],
     ) -> Result<(), StoreError> {
-        let done =
+        let done = with_pool!(self, write, |pool| {
             sqlx::query("UPDATE webhooks SET token_hash = $2, updated_at = $3 WHERE id = $1")
                 .bind(id)
                 .bind(&token_hash[..])
                 .bind(Utc::now())
-                .execute(&self.write)
-                .await?;
-        if done.rows_affected() == 0 {
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
@@ -230,11 +249,14 @@ impl Store {
 
     /// Deletes a webhook. Its messages stay, still naming it.
     pub async fn delete_webhook(&self, id: Uuid) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM webhooks WHERE id = $1")
-            .bind(id)
-            .execute(&self.write)
-            .await?;
-        if done.rows_affected() == 0 {
+        let done = with_pool!(self, write, |pool| {
+            sqlx::query("DELETE FROM webhooks WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
@@ -256,15 +278,17 @@ impl Store {
             Option<Vec<u8>>,
             Option<String>,
         );
-        let row: Option<Row> = sqlx::query_as(
+        let row: Option<Row> = with_pool!(self, read, |pool| {
+            sqlx::query_as(
             "SELECT w.id, w.channel_id, c.community_id, w.name, w.username, w.avatar_url, w.plugin_id, p.sha256,
                     w.plugin_config
              FROM webhooks w JOIN channels c ON c.id = w.channel_id LEFT JOIN plugins p ON p.id = w.plugin_id
-             WHERE w.token_hash = $1 AND w.active = 1",
+             WHERE w.token_hash = $1 AND w.active = TRUE",
         )
         .bind(&token_hash[..])
-        .fetch_optional(&self.read)
-        .await?;
+        .fetch_optional(pool)
+        .await?
+        });
         Ok(row.map(
             |(id, channel_id, community_id, name, username, avatar_url, plugin_id, sha, config)| {
                 WebhookTarget {

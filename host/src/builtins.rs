@@ -1,0 +1,47 @@
+//! The built-in transformer plugins (GitHub, Jenkins, Prometheus Alertmanager), compiled by
+//! `build.rs` from `plugins/` and embedded in the binary. At start they are registered in the
+//! store under stable ids, so every community can attach them without an upload.
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::store::{Store, StoreError};
+
+include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
+
+/// The stable id of a built-in plugin: the same on every node and after upgrades.
+pub fn builtin_id(name: &str) -> Uuid {
+    let digest = Sha256::digest(format!("wasmhook-builtin-plugin:{name}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// Registers every built-in plugin (idempotent).
+pub async fn register(store: &Store) -> Result<(), StoreError> {
+    for (name, bytes) in BUILTINS {
+        let sha: [u8; 32] = Sha256::digest(bytes).into();
+        store
+            .upsert_builtin_plugin(
+                builtin_id(name),
+                name,
+                env!("CARGO_PKG_VERSION"),
+                sha,
+                bytes,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_ids_are_stable_and_distinct() {
+        assert_eq!(builtin_id("github"), builtin_id("github"));
+        assert_ne!(builtin_id("github"), builtin_id("jenkins"));
+        assert_eq!(builtin_id("github").get_version_num(), 8);
+    }
+}
