@@ -1,5 +1,10 @@
-//! Test support: spawns a real wasmhook server on a real listener with a real SQLite file, and
+//! Test support: spawns a real wasmhook server on a real listener with a real database, and
 //! offers small helpers to drive its HTTP API.
+//!
+//! The database is a SQLite file in a temporary directory, or, when the environment variable
+//! `WASMHOOK_TEST_POSTGRES_URL` names a PostgreSQL server (an admin connection URL such as
+//! `postgres://postgres@127.0.0.1:5432/postgres`), a fresh database created on that server for
+//! each test app. With the variable set, an unreachable server fails the tests.
 
 use std::path::PathBuf;
 
@@ -19,13 +24,16 @@ pub struct TestApp {
     pub base: String,
     /// HTTP client.
     pub client: reqwest::Client,
-    /// Path of the SQLite database file.
-    pub db_path: PathBuf,
+    /// The database: a SQLite file path or a PostgreSQL URL.
+    pub database: String,
+    /// The compiled-plugin cache directory.
+    pub cache_dir: PathBuf,
     /// The bootstrapped "Default" community.
     pub community_id: String,
     /// Its `general` channel.
     pub channel_id: String,
     dir: Option<tempfile::TempDir>,
+    owns_database: bool,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -81,15 +89,24 @@ impl TestApp {
     /// Spawns a server, letting the caller adjust the configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db_path = dir.path().join("wasmhook.db");
-        let mut app = Self::start(db_path, adjust).await;
+        let (database, owns_database) = match postgres_admin_url() {
+            Some(admin) => (create_postgres_database(&admin).await, true),
+            None => (dir.path().join("wasmhook.db").display().to_string(), false),
+        };
+        let mut app = Self::start(database, dir.path().join("cache"), adjust).await;
         app.dir = Some(dir);
+        app.owns_database = owns_database;
         app
     }
 
-    /// Starts a server on an existing database file (e.g. to test a restart).
-    pub async fn start(db_path: PathBuf, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let mut cfg = Config::with_database(db_path.display().to_string());
+    /// Starts a server (another node, or after a restart) on an existing database.
+    pub async fn start(
+        database: String,
+        cache_dir: PathBuf,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut cfg = Config::with_database(database.clone());
+        cfg.cache_dir = Some(cache_dir.clone());
         cfg.bootstrap_token = Some(ADMIN_TOKEN.into());
         adjust(&mut cfg);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -101,10 +118,12 @@ impl TestApp {
         let mut app = TestApp {
             base,
             client: reqwest::Client::new(),
-            db_path,
+            database,
+            cache_dir,
             community_id: String::new(),
             channel_id: String::new(),
             dir: None,
+            owns_database: false,
             shutdown: Some(tx),
             handle: Some(handle),
         };
@@ -156,15 +175,64 @@ impl TestApp {
         }
     }
 
-    /// Stops the server gracefully, keeping the database directory (returned for a restart).
-    pub async fn stop(mut self) -> (PathBuf, Option<tempfile::TempDir>) {
+    /// Stops the server gracefully, keeping its database and directories for a restart.
+    pub async fn stop(mut self) -> Stopped {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(h) = self.handle.take() {
             h.await.expect("server task").expect("server result");
         }
-        (self.db_path.clone(), self.dir.take())
+        let owns_database = std::mem::take(&mut self.owns_database);
+        Stopped {
+            database: self.database.clone(),
+            cache_dir: self.cache_dir.clone(),
+            dir: self.dir.take(),
+            owns_database,
+        }
+    }
+
+    /// Whether this app runs on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database.starts_with("postgres")
+    }
+
+    /// Runs a query returning one integer, directly on the app's database.
+    pub async fn sql_i64(&self, sql: &str) -> i64 {
+        if self.is_postgres() {
+            let pool = sqlx::PgPool::connect(&self.database)
+                .await
+                .expect("connect");
+            let v = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
+            pool.close().await;
+            v
+        } else {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", self.database))
+                .await
+                .expect("connect");
+            let v = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
+            pool.close().await;
+            v
+        }
+    }
+
+    /// Runs a query returning one byte string, directly on the app's database.
+    pub async fn sql_bytes(&self, sql: &str) -> Vec<u8> {
+        if self.is_postgres() {
+            let pool = sqlx::PgPool::connect(&self.database)
+                .await
+                .expect("connect");
+            let v = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
+            pool.close().await;
+            v
+        } else {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", self.database))
+                .await
+                .expect("connect");
+            let v = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
+            pool.close().await;
+            v
+        }
     }
 
     /// Sends a request with an optional bearer token and JSON body.
@@ -331,12 +399,93 @@ impl TestApp {
     }
 }
 
+/// A stopped app's database and directories, to start it again.
+pub struct Stopped {
+    /// The database URL or file.
+    pub database: String,
+    /// The compiled-plugin cache.
+    pub cache_dir: PathBuf,
+    dir: Option<tempfile::TempDir>,
+    owns_database: bool,
+}
+
+impl Stopped {
+    /// Starts the server again on the same database and cache.
+    pub async fn restart(mut self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut app = TestApp::start(self.database.clone(), self.cache_dir.clone(), adjust).await;
+        app.dir = self.dir.take();
+        app.owns_database = std::mem::take(&mut self.owns_database);
+        app
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if self.owns_database {
+            drop_postgres_database(&self.database);
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(h) = &self.handle {
             h.abort();
         }
+        if self.owns_database {
+            drop_postgres_database(&self.database);
+        }
     }
+}
+
+/// The PostgreSQL server to test against, if the environment names one.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("WASMHOOK_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// Creates a fresh, uniquely named database; panics (failing the test) when the server is
+/// unreachable.
+async fn create_postgres_database(admin: &str) -> String {
+    let name = format!("wasmhook_test_{}", uuid::Uuid::now_v7().simple());
+    let pool = sqlx::PgPool::connect(admin).await.unwrap_or_else(|e| {
+        panic!("WASMHOOK_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}")
+    });
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("CREATE DATABASE");
+    pool.close().await;
+    let mut url = reqwest::Url::parse(admin).expect("WASMHOOK_TEST_POSTGRES_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+/// Drops a test database (on a separate thread: this runs from `Drop`).
+fn drop_postgres_database(database: &str) {
+    let (Some(admin), Ok(url)) = (postgres_admin_url(), reqwest::Url::parse(database)) else {
+        return;
+    };
+    let name = url.path().trim_start_matches('/').to_owned();
+    if !name.starts_with("wasmhook_test_") {
+        return;
+    }
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&pool)
+                    .await;
+                pool.close().await;
+            }
+        });
+    })
+    .join();
 }
 
 impl TestApp {

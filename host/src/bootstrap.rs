@@ -22,21 +22,25 @@ pub async fn bootstrap(store: &Store, cfg: &Config) -> anyhow::Result<Option<Str
     let password = secrets::random_token(32);
     let password_hash =
         tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await??;
-    let admin = store
-        .create_user(NewUser {
-            username: "admin".into(),
-            email: "admin@wasmhook.local".into(),
-            display_name: "Administrator".into(),
-            password_hash,
-        })
-        .await?;
-    let community = store.create_community("Default", admin.id).await?;
-    store
-        .create_channel(community.id, "general", admin.id)
-        .await?;
-    store
-        .insert_api_token(admin.id, &secrets::api_token_hash(&token))
-        .await?;
-    tracing::info!(community = %community.id, "bootstrapped an empty database: user admin, community Default, channel general");
+    let admin = NewUser {
+        username: "admin".into(),
+        email: "admin@wasmhook.local".into(),
+        display_name: "Administrator".into(),
+        password_hash,
+    };
+    // One transaction: a node that dies half-way leaves nothing; a node that loses the race
+    // to another node starting at the same time finds the data there.
+    let Some(community) = store
+        .bootstrap(
+            admin,
+            "Default",
+            "general",
+            &secrets::api_token_hash(&token),
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    tracing::info!(community = %community, "bootstrapped an empty database: user admin, community Default, channel general");
     Ok(cfg.bootstrap_token.is_none().then_some(token))
 }

@@ -65,6 +65,10 @@ pub async fn serve_until(
             rate_burst: cfg.rate_limit_burst,
         },
     );
+    let change_listener = store
+        .postgres_pool()
+        .cloned()
+        .map(|pool| tokio::spawn(ingest::changes::listen(pool, ingest.clone())));
     let housekeeping = tokio::spawn({
         let ingest = ingest.clone();
         async move {
@@ -95,6 +99,9 @@ pub async fn serve_until(
         .with_graceful_shutdown(shutdown)
         .await;
     housekeeping.abort();
+    if let Some(listener) = change_listener {
+        listener.abort();
+    }
     store.close().await;
     result.context("serving HTTP")
 }

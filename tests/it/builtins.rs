@@ -161,10 +161,8 @@ async fn builtins_are_listed_for_every_community_and_cannot_be_deleted() {
         .await
         .expect_error(403, "forbidden", None);
     // Same ids after a restart: webhooks keep their built-in.
-    let (db, dir) = app.stop().await;
-    let app = TestApp::start(db, |_| {}).await;
+    let app = app.stop().await.restart(|_| {}).await;
     assert_eq!(builtin_ids(&app).await, ids);
-    drop(dir);
 }
 
 #[tokio::test]

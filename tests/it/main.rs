@@ -1,6 +1,7 @@
 //! Integration tests: a real server on a real listener with a real SQLite file per test.
 
 mod builtins;
+mod cluster;
 mod execute;
 mod management;
 mod mentions;

@@ -400,11 +400,11 @@ async fn health_and_bootstrap_token() {
         .unwrap();
     assert_eq!(health.status(), 200);
     // A restart keeps the data and does not bootstrap again.
-    let (db, dir) = app.stop().await;
-    let app = TestApp::start(db, |c| {
-        c.bootstrap_token = Some("another-token-that-is-long".into())
-    })
-    .await;
+    let app = app
+        .stop()
+        .await
+        .restart(|c| c.bootstrap_token = Some("another-token-that-is-long".into()))
+        .await;
     app.get("/api/me", "another-token-that-is-long")
         .await
         .expect_error(401, "unauthorized", None);
@@ -415,5 +415,4 @@ async fn health_and_bootstrap_token() {
             .len(),
         1
     );
-    drop(dir);
 }

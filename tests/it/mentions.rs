@@ -161,12 +161,5 @@ async fn at_most_fifty_users_are_notified_per_message() {
         .join(" ");
     let msg = post(&app, &hook, &text).await;
     assert_eq!(mentioned(&msg), names[..50]);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", app.db_path.display()))
-        .await
-        .unwrap();
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 50);
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM notifications").await, 50);
 }

@@ -1,6 +1,7 @@
 //! The execute pipeline shared by every webhook path: token lookup, rate limit, message
 //! validation, and storage with mention resolution. HTTP specifics stay in `http::execute`.
 
+pub mod changes;
 pub mod dialect;
 pub mod plugin;
 pub mod ratelimit;
@@ -39,9 +40,12 @@ pub struct Ingest {
 impl Ingest {
     /// Creates the pipeline over a store.
     pub fn new(store: Store, limits: IngestLimits) -> Arc<Self> {
+        let single_node = store.postgres_pool().is_none();
         Arc::new(Self {
             store,
-            tokens: TokenCache::default(),
+            // With PostgreSQL, other nodes change webhooks too: cache only while their change
+            // notifications are being received (see `changes`).
+            tokens: TokenCache::new(single_node),
             rate: RateLimiter::new(limits.rate_per_second, limits.rate_burst),
             limits,
         })
@@ -60,9 +64,25 @@ impl Ingest {
         self.tokens.lookup(&self.store, token).await
     }
 
-    /// Must be called after every change to a webhook, so its old state stops serving at once.
-    pub fn webhook_changed(&self, webhook_id: Uuid) {
+    /// Must be called after every change to a webhook, so its old state stops serving at once,
+    /// here and (through the database) on every other node.
+    pub async fn webhook_changed(&self, webhook_id: Uuid) {
         self.tokens.invalidate(webhook_id);
+        if let Err(e) = self.store.notify_webhook_changed(webhook_id).await {
+            // The other nodes cannot be told: they drop their caches when their listener
+            // notices the connection problem.
+            tracing::error!(error = %e, webhook = %webhook_id, "could not notify other nodes of a webhook change");
+        }
+    }
+
+    /// Forgets a webhook changed by another node.
+    pub fn forget_webhook(&self, webhook_id: Uuid) {
+        self.tokens.invalidate(webhook_id);
+    }
+
+    /// The cache of tokens, for the change listener.
+    pub fn token_cache(&self) -> &TokenCache {
+        &self.tokens
     }
 
     /// Takes one request from the webhook's rate-limit bucket, or returns the wait.

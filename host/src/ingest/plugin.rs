@@ -99,7 +99,7 @@ where
         log,
         duration,
         peak_memory,
-    } = engine.run(&pre, &request).await;
+    } = engine.run(&pre, request).await;
     let outcome = match result {
         Err(err) => failed(&err),
         Ok(Ok(Outcome::Messages(messages))) if messages.is_empty() => {

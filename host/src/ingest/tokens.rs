@@ -2,6 +2,7 @@
 //! store, invalidated at once by every change to a webhook.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
@@ -19,9 +20,12 @@ pub fn hash_token(token: &str) -> [u8; 32] {
 
 /// Cache of active webhooks by token hash. Only found tokens are cached, so unknown tokens
 /// cannot grow it; every webhook change calls [`TokenCache::invalidate`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TokenCache {
     inner: RwLock<CacheState>,
+    /// Off while changes made by other nodes could be missed (their notifications are not
+    /// being received): every lookup then reads the database.
+    enabled: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -33,6 +37,30 @@ struct CacheState {
 }
 
 impl TokenCache {
+    /// A cache that starts enabled (one node) or disabled until [`TokenCache::resume`].
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            inner: RwLock::default(),
+            enabled: AtomicBool::new(enabled),
+        }
+    }
+
+    /// Stops caching and forgets everything (e.g. the change feed from other nodes was lost).
+    pub fn suspend(&self) {
+        self.enabled.store(false, Ordering::SeqCst);
+        let mut state = self.inner.write().expect("token cache lock");
+        state.generation += 1;
+        state.by_hash.clear();
+    }
+
+    /// Starts caching again from an empty cache (the change feed is back).
+    pub fn resume(&self) {
+        let mut state = self.inner.write().expect("token cache lock");
+        state.generation += 1;
+        state.by_hash.clear();
+        self.enabled.store(true, Ordering::SeqCst);
+    }
+
     /// Finds the active webhook for a token, from the cache or the store.
     pub async fn lookup(
         &self,
@@ -43,6 +71,9 @@ impl TokenCache {
             return Ok(None);
         }
         let hash = hash_token(token);
+        if !self.enabled.load(Ordering::SeqCst) {
+            return Ok(store.webhook_target(&hash).await?.map(Arc::new));
+        }
         let generation = {
             let state = self.inner.read().expect("token cache lock");
             if let Some(hit) = state.by_hash.get(&hash) {
@@ -55,7 +86,7 @@ impl TokenCache {
         };
         let target = Arc::new(target);
         let mut state = self.inner.write().expect("token cache lock");
-        if state.generation == generation {
+        if state.generation == generation && self.enabled.load(Ordering::SeqCst) {
             state.by_hash.insert(hash, target.clone());
         }
         Ok(Some(target))

@@ -74,8 +74,29 @@ pub struct Execution {
 }
 
 impl PluginEngine {
-    /// Runs `pre` on `request` in a fresh store: nothing survives from one request to the next.
+    /// Runs `pre` on `request` in a fresh store, on the plugin runtime: nothing survives from one
+    /// request to the next, and a busy guest never delays the server's own I/O.
     pub async fn run(
+        self: &Arc<Self>,
+        pre: &TransformerPre<HostState>,
+        request: PluginRequest,
+    ) -> Execution {
+        let this = self.clone();
+        let pre = pre.clone();
+        let job = self
+            .executor_handle
+            .spawn(async move { this.run_here(&pre, &request).await });
+        job.await.unwrap_or_else(|e| Execution {
+            result: Err(RuntimeError::Internal(anyhow::anyhow!(
+                "plugin task failed: {e}"
+            ))),
+            log: String::new(),
+            duration: Duration::ZERO,
+            peak_memory: 0,
+        })
+    }
+
+    async fn run_here(
         self: &Arc<Self>,
         pre: &TransformerPre<HostState>,
         request: &PluginRequest,

@@ -31,7 +31,7 @@ impl Store {
             id: Uuid::now_v7(),
             community_id,
             name: name.to_owned(),
-            created_at: Utc::now(),
+            created_at: super::now(),
         };
         with_pool!(self, write, |pool| {
             let mut tx = pool.begin().await?;
@@ -101,7 +101,7 @@ impl Store {
             )
             .bind(channel_id)
             .bind(user_id)
-            .bind(Utc::now())
+            .bind(super::now())
             .execute(pool)
             .await?
             .rows_affected()

@@ -46,7 +46,7 @@ impl Store {
             id: Uuid::now_v7(),
             name: name.to_owned(),
             role: Role::Owner,
-            created_at: Utc::now(),
+            created_at: super::now(),
         };
         with_pool!(self, write, |pool| {
             let mut tx = pool.begin().await?;
@@ -112,7 +112,7 @@ impl Store {
             .bind(community_id)
             .bind(user_id)
             .bind(role)
-            .bind(Utc::now())
+            .bind(super::now())
             .execute(pool)
             .await?
             .rows_affected()

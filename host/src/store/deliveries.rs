@@ -164,7 +164,7 @@ macro_rules! insert_delivery {
         .bind(&d.plugin_log)
         .bind(serde_json::to_string(message_ids).unwrap_or_default())
         .bind(d.duration_us)
-        .bind(chrono::Utc::now())
+        .bind($crate::store::now())
         .execute(&mut *$tx)
         .await?;
         id
@@ -283,7 +283,7 @@ impl Store {
                  WHERE id = $1 AND status = 'failed'",
             )
             .bind(delivery_id)
-            .bind(Utc::now())
+            .bind(super::now())
             .bind(serde_json::to_string(&ids).unwrap_or_default())
             .bind(plugin_log)
             .execute(&mut *tx)
@@ -312,7 +312,7 @@ impl Store {
         .bind(status)
         .bind(reason)
         .bind(plugin_log)
-        .bind(Utc::now())
+        .bind(super::now())
         .execute(pool)
         .await?
         .rows_affected()

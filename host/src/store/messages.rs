@@ -246,7 +246,7 @@ macro_rules! insert_webhook_messages {
         let target: &$crate::store::WebhookTarget = $target;
         let messages: &[$crate::store::NewMessage] = $messages;
         let mut stored = Vec::with_capacity(messages.len());
-        let now = chrono::Utc::now();
+        let now = $crate::store::now();
         for msg in messages {
             let mentions = $crate::store::messages::resolve_mentions!($tx, target, &$crate::mentions::parse(&msg.content));
             let row = $crate::store::messages::MessageRow::webhook(target, msg, now);
@@ -461,7 +461,7 @@ impl Store {
             sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2")
                 .bind(id)
                 .bind(user_id)
-                .bind(Utc::now())
+                .bind(super::now())
                 .execute(pool)
                 .await?
                 .rows_affected()

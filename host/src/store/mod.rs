@@ -93,6 +93,13 @@ pub(crate) fn on_constraint(
     StoreError::Database(err)
 }
 
+/// The current time as stored: UTC, to the microsecond (PostgreSQL's precision), so what a
+/// response says and what a later read returns are identical on both backends.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 /// A database URL fit for logs: any password is replaced.
 pub fn redacted_url(url: &str) -> String {
     match url::Url::parse(url) {

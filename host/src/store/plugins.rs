@@ -115,7 +115,7 @@ impl Store {
                 size: new.bytes.len() as i64,
                 builtin: new.builtin,
                 created_by: new.created_by,
-                created_at: Utc::now(),
+                created_at: super::now(),
             };
             sqlx::query(
             "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
@@ -165,7 +165,7 @@ impl Store {
         .bind(version)
         .bind(&sha256[..])
         .bind(bytes.len() as i64)
-        .bind(Utc::now())
+        .bind(super::now())
         .execute(&mut *tx)
         .await?;
             sqlx::query(

@@ -48,7 +48,7 @@ impl Store {
             display_name: new.display_name,
             avatar_url: None,
             push_enabled: false,
-            created_at: Utc::now(),
+            created_at: super::now(),
         };
         with_pool!(self, write, |pool| {
             sqlx::query(
@@ -74,6 +74,79 @@ impl Store {
             .rows_affected()
         });
         Ok(user)
+    }
+
+    /// Creates the first user with an API token, a community it owns and a channel in it, in
+    /// one transaction. `None` when the user already exists (another node bootstrapped).
+    pub async fn bootstrap(
+        &self,
+        admin: NewUser,
+        community: &str,
+        channel: &str,
+        token_hash: &[u8],
+    ) -> Result<Option<Uuid>, StoreError> {
+        let (user_id, community_id, channel_id, now) =
+            (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), super::now());
+        with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) ON CONFLICT DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(&admin.username)
+            .bind(&admin.email)
+            .bind(admin.email.to_lowercase())
+            .bind(&admin.display_name)
+            .bind(&admin.password_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(None);
+            }
+            sqlx::query("INSERT INTO communities (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(community_id)
+                .bind(community)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, 'owner', $3)")
+                .bind(community_id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO channels (id, community_id, name, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(channel_id)
+            .bind(community_id)
+            .bind(channel)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)",
+            )
+            .bind(channel_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Some(community_id))
+        })
     }
 
     /// Number of users; zero means the database was just created.
@@ -125,7 +198,7 @@ impl Store {
             )
             .bind(token_hash)
             .bind(user_id)
-            .bind(Utc::now())
+            .bind(super::now())
             .execute(pool)
             .await?
             .rows_affected()

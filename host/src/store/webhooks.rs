@@ -138,7 +138,7 @@ impl Store {
     /// Creates a webhook.
     pub async fn create_webhook(&self, new: NewWebhook) -> Result<Webhook, StoreError> {
         let id = Uuid::now_v7();
-        let now = Utc::now();
+        let now = super::now();
         with_pool!(self, write, |pool| {
             sqlx::query(
                 "INSERT INTO webhooks (id, channel_id, name, description, username, avatar_url, token_hash, active,
@@ -211,7 +211,7 @@ impl Store {
             .bind(patch.avatar_url.is_some())
             .bind(patch.avatar_url.flatten())
             .bind(patch.active)
-            .bind(Utc::now())
+            .bind(super::now())
             .bind(patch.plugin_id.is_some())
             .bind(patch.plugin_id.flatten())
             .bind(patch.plugin_config.is_some())
@@ -236,7 +236,7 @@ impl Store {
             sqlx::query("UPDATE webhooks SET token_hash = $2, updated_at = $3 WHERE id = $1")
                 .bind(id)
                 .bind(&token_hash[..])
-                .bind(Utc::now())
+                .bind(super::now())
                 .execute(pool)
                 .await?
                 .rows_affected()
@@ -258,6 +258,19 @@ impl Store {
         });
         if done == 0 {
             return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Tells other nodes (PostgreSQL `NOTIFY`) that a webhook changed; a no-op on SQLite,
+    /// where this process is the only node.
+    pub async fn notify_webhook_changed(&self, id: Uuid) -> Result<(), StoreError> {
+        if let super::Backend::Postgres(pool) = &self.backend {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::ingest::changes::CHANNEL)
+                .bind(id.to_string())
+                .execute(pool)
+                .await?;
         }
         Ok(())
     }

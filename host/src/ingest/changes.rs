@@ -1,0 +1,61 @@
+//! Webhook changes across nodes: with PostgreSQL, every change to a webhook is announced with
+//! `NOTIFY`, and each node `LISTEN`s and drops the changed webhook from its token cache, so a
+//! disabled, deleted or regenerated token stops working on every node at once. While the
+//! listening connection is down, the node does not cache at all (changes could be missed), and
+//! it starts again from an empty cache once reconnected.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgListener, PgPool};
+use uuid::Uuid;
+
+use super::Ingest;
+
+/// The notification channel of webhook changes.
+pub const CHANNEL: &str = "wasmhook_webhook_changed";
+
+/// Runs the listener until the task is aborted.
+pub async fn listen(pool: PgPool, ingest: Arc<Ingest>) {
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => {
+                if let Err(e) = listener.listen(CHANNEL).await {
+                    tracing::error!(error = %e, "cannot LISTEN for webhook changes; caching stays off");
+                } else {
+                    ingest.token_cache().resume();
+                    tracing::info!("listening for webhook changes from other nodes");
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(note)) => match Uuid::parse_str(note.payload()) {
+                                Ok(id) => ingest.forget_webhook(id),
+                                Err(_) => tracing::warn!(
+                                    payload = note.payload(),
+                                    "ignoring a malformed change notification"
+                                ),
+                            },
+                            Ok(None) => {
+                                // The connection was lost; notifications in between are gone.
+                                tracing::warn!(
+                                    "lost the webhook change feed; caching off until it is back"
+                                );
+                                ingest.token_cache().suspend();
+                                break;
+                            }
+                            Err(e) => {
+                                tracing::error!(error = %e, "webhook change feed failed; caching off until it is back");
+                                ingest.token_cache().suspend();
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot connect the webhook change listener; retrying")
+            }
+        }
+        ingest.token_cache().suspend();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

@@ -1,0 +1,198 @@
+//! Several wasmhook nodes on one PostgreSQL database, and recovery from lost database
+//! connections. These need PostgreSQL: they are ignored in the SQLite pass and run in the
+//! PostgreSQL pass (`.ci/run` sets `WASMHOOK_TEST_POSTGRES_URL` and `--include-ignored`), where
+//! an unreachable server fails them (#5).
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use wasmhook_test_artifacts as artifacts;
+use wasmhook_tests::{ADMIN_TOKEN, TestApp};
+
+/// A second node on the same database, with its own compiled-plugin cache.
+async fn second_node(a: &TestApp) -> (TestApp, tempfile::TempDir) {
+    assert!(
+        a.is_postgres(),
+        "cluster tests need WASMHOOK_TEST_POSTGRES_URL"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let b = TestApp::start(a.database.clone(), cache.path().join("cache"), |_| {}).await;
+    (b, cache)
+}
+
+/// Polls `url` on `node` until it answers `status`, for at most one second.
+async fn answers_within_a_second(node: &TestApp, url: &str, status: u16) {
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        let reply = node.post_anon(url, json!({"content": "probe"})).await;
+        if reply.status.as_u16() == status {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{url} still answers {} on the other node after 1 s",
+            reply.status
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (#5): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
+async fn a_webhook_made_on_one_node_serves_on_another_and_revocation_reaches_it() {
+    let a = TestApp::spawn().await;
+    let (b, _cache) = second_node(&a).await;
+    let hook = a.webhook("cluster").await;
+    let id = hook["id"].as_str().unwrap();
+    let url = |token: &str| format!("/api/webhooks/execute/{token}");
+    let token = hook["token"].as_str().unwrap().to_owned();
+    // Created on A, executes on B (and B now caches the token).
+    b.post_anon(&url(&token), json!({"content": "from B"}))
+        .await
+        .expect(201);
+    assert_eq!(a.messages().await[0]["content"], "from B");
+
+    // Disabled on A: B answers 404 within one second; enabled again: 201.
+    a.patch(
+        &format!("/api/webhooks/{id}"),
+        ADMIN_TOKEN,
+        json!({"active": false}),
+    )
+    .await
+    .expect(200);
+    answers_within_a_second(&b, &url(&token), 404).await;
+    a.patch(
+        &format!("/api/webhooks/{id}"),
+        ADMIN_TOKEN,
+        json!({"active": true}),
+    )
+    .await
+    .expect(200);
+    answers_within_a_second(&b, &url(&token), 201).await;
+
+    // Regenerated on A: the old token dies on B, the new one works there.
+    let regenerated = a
+        .post(
+            &format!("/api/webhooks/{id}/regenerate"),
+            ADMIN_TOKEN,
+            json!({}),
+        )
+        .await
+        .expect(200);
+    let new_token = regenerated["token"].as_str().unwrap().to_owned();
+    answers_within_a_second(&b, &url(&token), 404).await;
+    b.post_anon(&url(&new_token), json!({"content": "new token on B"}))
+        .await
+        .expect(201);
+
+    // Deleted on A: dead on B.
+    a.delete(&format!("/api/webhooks/{id}"), ADMIN_TOKEN)
+        .await
+        .expect(204);
+    answers_within_a_second(&b, &url(&new_token), 404).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (#5): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
+async fn plugins_and_failed_deliveries_are_shared_by_every_node() {
+    let a = TestApp::spawn().await;
+    let (b, _cache) = second_node(&a).await;
+    // Uploaded on A (stored in the database), executed on B, which compiles it once itself.
+    let broken = a
+        .plugin_webhook(artifacts::PANIC, "broken", json!({}))
+        .await;
+    let err = b
+        .post_raw(
+            &format!(
+                "/api/webhooks/execute/{}",
+                broken["token"].as_str().unwrap()
+            ),
+            &[],
+            r#"{"text":"from B"}"#,
+        )
+        .await
+        .expect_error(500, "plugin_trap", None);
+    let stats = b.get("/api/runtime", ADMIN_TOKEN).await.expect(200);
+    assert_eq!(stats["cache"]["compiled"], 1, "{stats}");
+    // The failure recorded on B is listed on A and replayed from A after fixing the plugin.
+    let delivery = err["error"]["delivery_id"].as_str().unwrap().to_owned();
+    let failed = a
+        .deliveries(broken["id"].as_str().unwrap(), Some("failed"))
+        .await;
+    assert_eq!(failed[0]["id"], delivery.as_str());
+    let fixed = a
+        .upload_plugin(artifacts::ECHO, "fixed", "1.0.0")
+        .await
+        .expect(201);
+    a.patch(
+        &format!("/api/webhooks/{}", broken["id"].as_str().unwrap()),
+        ADMIN_TOKEN,
+        json!({"plugin_id": fixed["id"]}),
+    )
+    .await
+    .expect(200);
+    a.post(
+        &format!("/api/deliveries/{delivery}/replay"),
+        ADMIN_TOKEN,
+        json!({}),
+    )
+    .await
+    .expect(201);
+    assert_eq!(b.messages().await[0]["content"], "from B");
+    // Built-ins are registered once for all nodes, under the same ids.
+    let path = format!("/api/communities/{}/plugins", a.community_id);
+    let on_a = a.get(&path, ADMIN_TOKEN).await.expect(200);
+    let on_b = b.get(&path, ADMIN_TOKEN).await.expect(200);
+    assert_eq!(on_a["plugins"], on_b["plugins"]);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (#5): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
+async fn lost_database_connections_give_503_and_the_node_recovers() {
+    let app = TestApp::spawn_with(|c| c.db_acquire_timeout_ms = 2_000).await;
+    let hook = app.webhook("resilient").await;
+    let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+    app.post_anon(&url, json!({"content": "before"}))
+        .await
+        .expect(201);
+    let admin = wasmhook_tests::postgres_admin_url().unwrap();
+    let db_name = reqwest::Url::parse(&app.database)
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+    // Kill every connection the node has (its pool and its change listener).
+    let killed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&db_name)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(killed > 0);
+    pool.close().await;
+    // Requests hit dead connections: each answers 201 (stored) or 503 (not stored), never
+    // anything else, and the node recovers by itself.
+    let mut accepted = 1;
+    let mut recovered = false;
+    for i in 0..50 {
+        let reply = app
+            .post_anon(&url, json!({"content": format!("after {i}")}))
+            .await;
+        match reply.status.as_u16() {
+            201 => {
+                accepted += 1;
+                if accepted >= 4 {
+                    recovered = true;
+                    break;
+                }
+            }
+            503 => assert_eq!(reply.body["error"]["code"], "unavailable", "{}", reply.body),
+            other => panic!("unexpected {other}: {}", reply.body),
+        }
+    }
+    assert!(recovered, "the node did not recover");
+    // Every 201 is stored.
+    assert_eq!(app.messages().await.len(), accepted);
+}
