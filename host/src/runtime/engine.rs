@@ -49,11 +49,6 @@ pub struct PluginEngine {
     pub stats: CacheStats,
     /// Bounds instances alive at once to what the pooling allocator holds; callers wait.
     pub(super) slots: tokio::sync::Semaphore,
-    /// Guest code runs on its own runtime: a busy guest yields every epoch tick, and on the
-    /// server's runtime that would delay its I/O driver (polled only between task polls), and so
-    /// every other request's database and network round-trips.
-    executor: Option<tokio::runtime::Runtime>,
-    pub(super) executor_handle: tokio::runtime::Handle,
     stop_ticker: Arc<AtomicBool>,
 }
 
@@ -106,11 +101,7 @@ impl PluginEngine {
         std::fs::create_dir_all(&cache_dir)?;
         let stop_ticker = Arc::new(AtomicBool::new(false));
         spawn_ticker(engine.clone(), stop_ticker.clone());
-        let executor = tokio::runtime::Builder::new_multi_thread()
-            .thread_name("wasmhook-plugin")
-            .enable_time()
-            .build()?;
-        let executor_handle = executor.handle().clone();
+
         Ok(Arc::new(Self {
             engine,
             linker,
@@ -121,8 +112,7 @@ impl PluginEngine {
             ready: Mutex::new(HashMap::new()),
             stats: CacheStats::default(),
             slots: tokio::sync::Semaphore::new(limits.max_concurrency as usize),
-            executor: Some(executor),
-            executor_handle,
+
             stop_ticker,
         }))
     }
@@ -251,10 +241,6 @@ fn deserialize(engine: &Engine, serialized: &[u8]) -> Option<Component> {
 impl Drop for PluginEngine {
     fn drop(&mut self) {
         self.stop_ticker.store(true, Ordering::Relaxed);
-        if let Some(executor) = self.executor.take() {
-            // May run inside another runtime, where a blocking shutdown would panic.
-            executor.shutdown_background();
-        }
     }
 }
 

@@ -74,26 +74,13 @@ pub struct Execution {
 }
 
 impl PluginEngine {
-    /// Runs `pre` on `request` in a fresh store, on the plugin runtime: nothing survives from one
-    /// request to the next, and a busy guest never delays the server's own I/O.
+    /// Runs `pre` on `request` in a fresh store: nothing survives from one request to the next.
     pub async fn run(
         self: &Arc<Self>,
         pre: &TransformerPre<HostState>,
         request: PluginRequest,
     ) -> Execution {
-        let this = self.clone();
-        let pre = pre.clone();
-        let job = self
-            .executor_handle
-            .spawn(async move { this.run_here(&pre, &request).await });
-        job.await.unwrap_or_else(|e| Execution {
-            result: Err(RuntimeError::Internal(anyhow::anyhow!(
-                "plugin task failed: {e}"
-            ))),
-            log: String::new(),
-            duration: Duration::ZERO,
-            peak_memory: 0,
-        })
+        self.run_here(pre, &request).await
     }
 
     async fn run_here(
@@ -126,7 +113,14 @@ impl PluginEngine {
                 ctx.data_mut().timed_out = true;
                 return Ok(UpdateDeadline::Interrupt);
             }
-            Ok(UpdateDeadline::Yield(1))
+            // Yield to the executor every tick, through tokio's `yield_now`: it wakes this task
+            // only after the runtime has polled its I/O driver, so a busy guest never holds up
+            // the network and database round-trips of other requests (a plain `Yield` would
+            // be re-polled at once and the driver checked only every few dozen polls).
+            Ok(UpdateDeadline::YieldCustom(
+                1,
+                Box::pin(tokio::task::yield_now()),
+            ))
         });
         // The epoch stops guest code; this also bounds time spent in host calls (e.g. sleeps).
         let call = async {
