@@ -247,3 +247,96 @@ async fn every_fixture_matches_its_golden_file() {
     );
     assert!(checked >= 40, "only {checked} cases ran");
 }
+
+/// Posts one named fixture case to a fresh webhook with the built-in attached.
+async fn post_named_case(app: &TestApp, plugin: &str, case: &str) -> wasmhook_tests::Reply {
+    let ids = builtin_ids(app).await;
+    let plugin_id = &ids.iter().find(|(n, _)| n == plugin).expect("built-in").1;
+    let case = cases(plugin)
+        .into_iter()
+        .find(|c| c.name == case)
+        .expect("fixture case");
+    post_case(app, plugin_id, plugin, &case).await.1
+}
+
+async fn notified(app: &TestApp, token: &str) -> usize {
+    app.get("/api/notifications", token).await.expect(200)["notifications"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn mapped_github_logins_are_notified_and_unmapped_or_quoted_names_are_not() {
+    let app = TestApp::spawn().await;
+    // `mentions-review-requested` maps GitHub login octocat -> wasmhook user `octo`.
+    let (octo, octo_token) = app.user("octo", "member").await;
+    app.join_channel(&octo).await;
+    // A wasmhook user named like the (unmapped) GitHub login must not be pinged by accident.
+    let (coder, coder_token) = app.user("Codertocat", "member").await;
+    app.join_channel(&coder).await;
+    post_named_case(&app, "github", "mentions-review-requested")
+        .await
+        .expect(201);
+    let stored = &app.messages().await[0];
+    assert_eq!(
+        stored["mentions"],
+        json!([{"user_id": octo, "username": "octo", "display_name": "octo Display"}])
+    );
+    assert_eq!(notified(&app, &octo_token).await, 1);
+    assert_eq!(notified(&app, &coder_token).await, 0);
+
+    // Names typed into commit messages (`@everyone`, `@alice`, `<@bob@example.com>`) stay text.
+    let (alice, alice_token) = app.user("alice", "member").await;
+    app.join_channel(&alice).await;
+    let (_, bob_token) = app
+        .user_with_email("bob", "bob@example.com", "member")
+        .await;
+    post_named_case(&app, "github", "push-mention-injection")
+        .await
+        .expect(201);
+    assert_eq!(app.messages().await[0]["mentions"], json!([]));
+    assert_eq!(
+        (
+            notified(&app, &alice_token).await,
+            notified(&app, &bob_token).await
+        ),
+        (0, 0)
+    );
+}
+
+#[tokio::test]
+async fn jenkins_and_alertmanager_mentions_notify_the_configured_people() {
+    let app = TestApp::spawn().await;
+    let (oncall, oncall_token) = app.user("oncall", "member").await;
+    app.join_channel(&oncall).await;
+    let (_, lead_token) = app
+        .user_with_email("sre_lead", "sre-lead@example.com", "member")
+        .await;
+    post_named_case(&app, "jenkins", "failure-mention-on-failure")
+        .await
+        .expect(201);
+    assert_eq!(notified(&app, &oncall_token).await, 1);
+    assert_eq!(
+        notified(&app, &lead_token).await,
+        1,
+        "email mentions reach community members"
+    );
+    let reply = post_named_case(&app, "prometheus", "firing-mentions")
+        .await
+        .expect(201);
+    let mut mentioned: Vec<String> = app.messages().await[0]["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["username"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(reply["messages"].as_array().unwrap().len(), 1);
+    mentioned.sort();
+    assert_eq!(
+        mentioned,
+        ["oncall", "sre_lead"],
+        "critical alerts mention the configured people"
+    );
+    assert_eq!(notified(&app, &oncall_token).await, 2);
+}
