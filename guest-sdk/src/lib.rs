@@ -164,6 +164,8 @@ pub mod mention;
 mod message;
 mod request;
 pub mod signature;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::{Error, Result};
 pub use message::{Message, Outcome};

@@ -201,9 +201,6 @@ pub(crate) fn unsupported_action(event: &str, action: &str) -> Error {
 }
 
 #[cfg(test)]
-mod golden;
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use wasmhook_sdk::json::json;
@@ -390,4 +387,13 @@ mod tests {
         assert!(text.contains("pushed 300 commits"), "{text}");
         assert!(text.ends_with("more commits"), "{text}");
     }
+}
+
+/// Every case in `tests/fixtures/github/` against its reviewed `expected.json`
+/// (`UPDATE_GOLDEN=1` rewrites them).
+#[cfg(test)]
+#[test]
+fn fixtures_match_their_golden_files() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/github");
+    wasmhook_sdk::testing::check_golden::<Github>(&dir);
 }

@@ -53,9 +53,6 @@ impl Plugin for Jenkins {
 wasmhook_sdk::register_plugin!(Jenkins);
 
 #[cfg(test)]
-mod golden;
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use wasmhook_sdk::Error;
@@ -159,4 +156,13 @@ mod tests {
             "{text}"
         );
     }
+}
+
+/// Every case in `tests/fixtures/jenkins/` against its reviewed `expected.json`
+/// (`UPDATE_GOLDEN=1` rewrites them).
+#[cfg(test)]
+#[test]
+fn fixtures_match_their_golden_files() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/jenkins");
+    wasmhook_sdk::testing::check_golden::<Jenkins>(&dir);
 }

@@ -82,9 +82,6 @@ impl Plugin for Prometheus {
 wasmhook_sdk::register_plugin!(Prometheus);
 
 #[cfg(test)]
-mod golden;
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use wasmhook_sdk::json::{Value, json};
@@ -196,4 +193,14 @@ mod tests {
         );
         assert!(text.contains(r"\[x\](y)"), "{text}");
     }
+}
+
+/// Every case in `tests/fixtures/prometheus/` against its reviewed `expected.json`
+/// (`UPDATE_GOLDEN=1` rewrites them).
+#[cfg(test)]
+#[test]
+fn fixtures_match_their_golden_files() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/prometheus");
+    wasmhook_sdk::testing::check_golden::<Prometheus>(&dir);
 }

@@ -1,19 +1,25 @@
-//! Golden-file tests: runs every case under `tests/fixtures/<plugin>/` (at the workspace root)
-//! and compares the outcome with the case's `expected.json`.
+//! Golden-file testing for plugins (feature `testing`, for native tests only).
 //!
-//! A case is a directory with `request.*`, optional `headers.txt` and `config.json` (read by
-//! [`Request::from_fixture`]) and `expected.json`. `UPDATE_GOLDEN=1 cargo test -p <crate>`
-//! rewrites every `expected.json` from the current output; review the diff before committing.
+//! A case is a directory with `request.*` (the body), optional `headers.txt` (`Name: value`
+//! lines) and `config.json` (read by [`Request::from_fixture`]), and `expected.json`, the
+//! reviewed outcome. Adding a case is adding a directory.
 
 use std::path::{Path, PathBuf};
 
-use wasmhook_sdk::json::{self, Value, json};
-use wasmhook_sdk::{Error, Outcome, Plugin, Request};
+use crate::json::{self, Value, json};
+use crate::{Error, Outcome, Plugin, Request};
 
 /// The host's limit on message content, in characters.
 const MAX_CHARS: usize = 4000;
 
-/// What the sender sees for this result, in the format of `expected.json`.
+/// What the sender sees for this result, in the format of `expected.json`: `{"status": 201,
+/// "messages": [...]}`, `{"status": 200, "outcome": "skipped" | "ignored", "reason"}`,
+/// `{"status": 401 | 422, "code"}` or `{"status": 500, "code": "plugin_error", "reason"}`.
+///
+/// ```
+/// use wasmhook_sdk::{Outcome, testing::expected_json};
+/// assert_eq!(expected_json(Ok(Outcome::skip("ping")))["outcome"], "skipped");
+/// ```
 pub fn expected_json(result: Result<Outcome, Error>) -> Value {
     match result {
         Ok(Outcome::Messages(messages)) => json!({
@@ -30,7 +36,6 @@ pub fn expected_json(result: Result<Outcome, Error>) -> Value {
         Ok(Outcome::Skip(reason)) => {
             json!({"status": 200, "outcome": "skipped", "reason": reason})
         }
-        Ok(other) => panic!("unknown outcome {other:?}"),
         Err(Error::UnsupportedEvent(reason)) => {
             json!({"status": 200, "outcome": "ignored", "reason": reason})
         }
@@ -40,12 +45,9 @@ pub fn expected_json(result: Result<Outcome, Error>) -> Value {
     }
 }
 
-/// The case directories of `tests/fixtures/<plugin>/`, sorted.
-fn cases(plugin: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(plugin);
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+/// The case directories under `root`, sorted.
+fn cases(root: &Path) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
         .unwrap_or_else(|err| panic!("reading {}: {err}", root.display()))
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| path.is_dir())
@@ -54,12 +56,27 @@ fn cases(plugin: &str) -> Vec<PathBuf> {
     cases
 }
 
-/// Runs `P` on every case of `plugin` and compares with (or, with `UPDATE_GOLDEN=1`,
-/// rewrites) its `expected.json`.
-pub fn check_all<P: Plugin>(plugin: &str) {
+/// Runs the plugin `P` natively on every case directory under `root` and compares each
+/// outcome with the case's `expected.json`; with `UPDATE_GOLDEN=1` in the environment it
+/// rewrites them instead (review the diff before committing). Panics listing every case that
+/// differs, and when a message breaks the host's 4000-character limit.
+///
+/// ```no_run
+/// # struct MyPlugin;
+/// # impl wasmhook_sdk::Plugin for MyPlugin {
+/// #     fn transform(_: wasmhook_sdk::Request) -> wasmhook_sdk::Result<wasmhook_sdk::Outcome> {
+/// #         Ok(wasmhook_sdk::Outcome::skip("example"))
+/// #     }
+/// # }
+/// // In the plugin crate's tests, with `wasmhook-sdk = { features = ["testing"] }` as a
+/// // dev-dependency:
+/// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+/// wasmhook_sdk::testing::check_golden::<MyPlugin>(&dir);
+/// ```
+pub fn check_golden<P: Plugin>(root: &Path) {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
-    let cases = cases(plugin);
-    assert!(!cases.is_empty(), "no cases for {plugin}");
+    let cases = cases(root);
+    assert!(!cases.is_empty(), "no cases under {}", root.display());
     let mut failures = Vec::new();
     for case in &cases {
         let request = Request::from_fixture(case)
@@ -100,9 +117,4 @@ pub fn check_all<P: Plugin>(plugin: &str) {
         cases.len(),
         failures.join("\n")
     );
-}
-
-#[test]
-fn fixtures_match_their_golden_files() {
-    check_all::<crate::Github>("github");
 }
