@@ -12,9 +12,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::communities::require_manager;
 use super::execute::{error_response, messages_body};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::plugins::attachable_plugin;
+use super::webhooks::managed_webhook;
 use super::{ApiError, AppState};
 use crate::ingest::plugin::{self, PluginOutcome};
 use crate::store::{Delivery, DeliveryStatus, RawRequest, StoreError, Webhook};
@@ -26,15 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/webhooks/{id}/dry-run", post(post_dry_run))
         .route("/api/deliveries/{id}", get(get_delivery))
         .route("/api/deliveries/{id}/replay", post(post_replay))
-}
-
-async fn managed_webhook(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Webhook, ApiError> {
-    let webhook = match state.store.webhook(id).await {
-        Err(StoreError::NotFound) => return Err(ApiError::NotFound("webhook not found")),
-        other => other?,
-    };
-    require_manager(&state.store, webhook.community_id, user_id).await?;
-    Ok(webhook)
 }
 
 /// A delivery as JSON, with its body as text when it is UTF-8, else as base64.
@@ -220,16 +212,7 @@ async fn post_dry_run(
     let webhook = managed_webhook(&state, id, user.id).await?;
     let sha = match body.plugin_id {
         Some(plugin_id) => {
-            let plugin = match state.store.plugin(plugin_id).await {
-                Err(StoreError::NotFound) => None,
-                other => Some(other?),
-            };
-            if plugin.is_none_or(|p| p.community_id.is_some_and(|c| c != webhook.community_id)) {
-                return Err(ApiError::invalid(
-                    "plugin_id",
-                    "plugin_id must name a built-in plugin or one of this community's",
-                ));
-            }
+            attachable_plugin(&state, plugin_id, webhook.community_id).await?;
             plugin_sha(&state, plugin_id).await?
         }
         None => current_plugin(&state, &webhook).await?,

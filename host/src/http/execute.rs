@@ -12,7 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{MethodRouter, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -26,17 +26,26 @@ use crate::store::{DeliveryStatus, NewDelivery, RawRequest, StoredMessage, Webho
 /// Execute routes: each dialect's path, and the same path with a suffix for plugins.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/webhooks/execute/{token}", post(post_chatalot))
+        .route(
+            "/api/webhooks/execute/{token}",
+            execute_with(Dialect::Chatalot),
+        )
         .route(
             "/api/webhooks/execute/{token}/{*suffix}",
-            post(post_chatalot),
+            execute_with(Dialect::Chatalot),
         )
-        .route("/api/v1/hooks/{token}", post(post_bitolink))
-        .route("/api/v1/hooks/{token}/{*suffix}", post(post_bitolink))
-        .route("/webhooks/{webhook_id}/{token}", post(post_chattr))
+        .route("/api/v1/hooks/{token}", execute_with(Dialect::BitoLink))
+        .route(
+            "/api/v1/hooks/{token}/{*suffix}",
+            execute_with(Dialect::BitoLink),
+        )
+        .route(
+            "/webhooks/{webhook_id}/{token}",
+            execute_with(Dialect::Chattr),
+        )
         .route(
             "/webhooks/{webhook_id}/{token}/{*suffix}",
-            post(post_chattr),
+            execute_with(Dialect::Chattr),
         )
 }
 
@@ -49,73 +58,30 @@ struct ExecuteRequest {
     body: Body,
 }
 
-/// `POST /api/webhooks/execute/{token}[/suffix]` {content, username, avatar_url}.
-async fn post_chatalot(
-    State(state): State<AppState>,
-    ApiPath(params): ApiPath<HashMap<String, String>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    execute(
-        &state,
-        Dialect::Chatalot,
-        ExecuteRequest {
-            params,
-            method,
-            uri,
-            headers,
-            body,
+/// `POST` handler of one dialect's path: `{token}` (and for Chattr `{webhook_id}`, which must
+/// match the token), and an optional `{*suffix}` passed to the plugin.
+fn execute_with(dialect: Dialect) -> MethodRouter<AppState> {
+    post(
+        move |State(state): State<AppState>,
+              ApiPath(params): ApiPath<HashMap<String, String>>,
+              method: Method,
+              uri: Uri,
+              headers: HeaderMap,
+              body: Body| async move {
+            execute(
+                &state,
+                dialect,
+                ExecuteRequest {
+                    params,
+                    method,
+                    uri,
+                    headers,
+                    body,
+                },
+            )
+            .await
         },
     )
-    .await
-}
-
-/// `POST /api/v1/hooks/{token}[/suffix]` {text, username, icon_url}.
-async fn post_bitolink(
-    State(state): State<AppState>,
-    ApiPath(params): ApiPath<HashMap<String, String>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    execute(
-        &state,
-        Dialect::BitoLink,
-        ExecuteRequest {
-            params,
-            method,
-            uri,
-            headers,
-            body,
-        },
-    )
-    .await
-}
-
-/// `POST /webhooks/{webhook_id}/{token}[/suffix]` {content, name, avatarUrl}: the id must match.
-async fn post_chattr(
-    State(state): State<AppState>,
-    ApiPath(params): ApiPath<HashMap<String, String>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    execute(
-        &state,
-        Dialect::Chattr,
-        ExecuteRequest {
-            params,
-            method,
-            uri,
-            headers,
-            body,
-        },
-    )
-    .await
 }
 
 /// The pipeline: token, rate limit, then the plugin or the native dialect.

@@ -7,7 +7,7 @@ pub mod error;
 mod execute;
 pub mod extract;
 mod health;
-mod plugins;
+pub(crate) mod plugins;
 mod users;
 mod webhooks;
 

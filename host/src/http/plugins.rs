@@ -150,6 +150,27 @@ async fn get_plugins(
     ))
 }
 
+/// A plugin a webhook of `community_id` may use: a built-in or one of that community's; a 422
+/// on `plugin_id` otherwise.
+pub async fn attachable_plugin(
+    state: &AppState,
+    plugin_id: Uuid,
+    community_id: Uuid,
+) -> Result<Plugin, ApiError> {
+    let plugin = match state.store.plugin(plugin_id).await {
+        Err(StoreError::NotFound) => None,
+        other => Some(other?),
+    };
+    plugin
+        .filter(|p| p.community_id.is_none_or(|c| c == community_id))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "plugin_id",
+                "plugin_id must name a built-in plugin or one of this community's",
+            )
+        })
+}
+
 /// A plugin the caller may see: built-ins to every user, uploads to their community's managers.
 async fn visible_plugin(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Plugin, ApiError> {
     let plugin = match state.store.plugin(id).await {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::communities::require_manager;
 use super::extract::{ApiJson, ApiPath, AuthUser};
+use super::plugins::attachable_plugin;
 use super::{ApiError, AppState};
 use crate::ingest::tokens::{TOKEN_LEN, hash_token};
 use crate::ingest::validate::{self, FieldNames};
@@ -105,7 +106,11 @@ pub fn webhook_with_token(state: &AppState, webhook: &Webhook, token: &str) -> V
 }
 
 /// Loads a webhook the caller manages: 404 for outsiders, 403 for plain members.
-async fn managed_webhook(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Webhook, ApiError> {
+pub(crate) async fn managed_webhook(
+    state: &AppState,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Webhook, ApiError> {
     let webhook = match state.store.webhook(id).await {
         Err(StoreError::NotFound) => return Err(ApiError::NotFound("webhook not found")),
         other => other?,
@@ -156,16 +161,7 @@ async fn patch_webhook(
 ) -> Result<Json<Webhook>, ApiError> {
     let webhook = managed_webhook(&state, id, user.id).await?;
     if let Some(Some(plugin_id)) = body.plugin_id {
-        let plugin = match state.store.plugin(plugin_id).await {
-            Err(StoreError::NotFound) => None,
-            other => Some(other?),
-        };
-        if plugin.is_none_or(|p| p.community_id.is_some_and(|c| c != webhook.community_id)) {
-            return Err(ApiError::invalid(
-                "plugin_id",
-                "plugin_id must name a built-in plugin or one of this community's",
-            ));
-        }
+        attachable_plugin(&state, plugin_id, webhook.community_id).await?;
     }
     if let Some(Some(config)) = &body.plugin_config
         && !config.is_object()
