@@ -199,25 +199,21 @@ impl TestApp {
 
     /// Runs a query returning one integer, directly on the app's database.
     pub async fn sql_i64(&self, sql: &str) -> i64 {
-        if self.is_postgres() {
-            let pool = sqlx::PgPool::connect(&self.database)
-                .await
-                .expect("connect");
-            let v = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
-            pool.close().await;
-            v
-        } else {
-            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", self.database))
-                .await
-                .expect("connect");
-            let v = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
-            pool.close().await;
-            v
-        }
+        self.sql_scalar(sql).await
     }
 
     /// Runs a query returning one byte string, directly on the app's database.
     pub async fn sql_bytes(&self, sql: &str) -> Vec<u8> {
+        self.sql_scalar(sql).await
+    }
+
+    /// Runs a query returning one value, on whichever backend the app uses.
+    async fn sql_scalar<T>(&self, sql: &str) -> T
+    where
+        T: Send + Unpin,
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    {
         if self.is_postgres() {
             let pool = sqlx::PgPool::connect(&self.database)
                 .await
@@ -226,9 +222,8 @@ impl TestApp {
             pool.close().await;
             v
         } else {
-            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", self.database))
-                .await
-                .expect("connect");
+            let url = format!("sqlite://{}?mode=ro", self.database);
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
             let v = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
             pool.close().await;
             v

@@ -168,7 +168,7 @@ pub mod signature;
 pub mod testing;
 
 pub use error::{Error, Result};
-pub use message::{Message, Outcome};
+pub use message::{Message, Outcome, check_sender_overrides};
 pub use request::{Request, RequestBuilder};
 /// `serde`, for `#[serde(crate = "wasmhook_sdk::serde")]` when deriving through this crate.
 ///

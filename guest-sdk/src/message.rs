@@ -1,5 +1,7 @@
 //! What a successful transform returns: chat messages, or a deliberate skip.
 
+use crate::{Error, Result};
+
 /// One chat message to post. The host validates it like a native webhook post: content of
 /// 1 to 4000 characters, a username of at most 64 characters, an `http(s)` avatar URL.
 ///
@@ -65,6 +67,34 @@ impl Message {
         self.avatar_url = Some(url.into());
         self
     }
+}
+
+/// Checks a plugin configuration's `username` and `avatar_url` overrides against the rules the
+/// host applies to every message (a display name of 1 to 64 characters, an http(s) avatar URL),
+/// so a bad configuration fails as [`Error::Internal`] naming the key, before any message.
+///
+/// ```
+/// use wasmhook_sdk::check_sender_overrides;
+/// assert!(check_sender_overrides(Some("CI Bot"), Some("https://example.com/a.png")).is_ok());
+/// assert!(check_sender_overrides(Some(""), None).is_err());
+/// assert!(check_sender_overrides(None, Some("ftp://example.com/a.png")).is_err());
+/// ```
+pub fn check_sender_overrides(username: Option<&str>, avatar_url: Option<&str>) -> Result<()> {
+    if let Some(url) = avatar_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(Error::internal(
+            "invalid plugin configuration: avatar_url must be an http(s) URL",
+        ));
+    }
+    if let Some(name) = username
+        && (name.trim().is_empty() || name.chars().count() > 64)
+    {
+        return Err(Error::internal(
+            "invalid plugin configuration: username must have 1 to 64 characters",
+        ));
+    }
+    Ok(())
 }
 
 impl From<String> for Message {

@@ -24,7 +24,7 @@
 //! An unknown key or phase is a configuration error.
 
 use serde::Deserialize;
-use wasmhook_sdk::{Error, Request, Result, mention};
+use wasmhook_sdk::{Error, Request, Result, check_sender_overrides, mention};
 
 use crate::notification::Phase;
 
@@ -76,25 +76,14 @@ impl Config {
                 )));
             }
         }
-        for (key, url) in [
-            ("jenkins_url", &config.jenkins_url),
-            ("avatar_url", &config.avatar_url),
-        ] {
-            if let Some(url) = url
-                && !(url.starts_with("https://") || url.starts_with("http://"))
-            {
-                return Err(Error::internal(format!(
-                    "invalid plugin configuration: {key} must be an http(s) URL"
-                )));
-            }
-        }
-        if let Some(name) = &config.username
-            && (name.trim().is_empty() || name.chars().count() > 64)
+        if let Some(url) = &config.jenkins_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
         {
             return Err(Error::internal(
-                "invalid plugin configuration: username must have 1 to 64 characters",
+                "invalid plugin configuration: jenkins_url must be an http(s) URL",
             ));
         }
+        check_sender_overrides(config.username.as_deref(), config.avatar_url.as_deref())?;
         Ok(config)
     }
 

@@ -28,7 +28,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use wasmhook_sdk::{Error, Request, Result, mention};
+use wasmhook_sdk::{Error, Request, Result, check_sender_overrides, mention};
 
 use crate::payload::Labels;
 
@@ -94,20 +94,7 @@ impl Config {
                 }
             }
         }
-        if let Some(url) = &config.avatar_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-        {
-            return Err(Error::internal(
-                "invalid plugin configuration: avatar_url must be an http(s) URL",
-            ));
-        }
-        if let Some(name) = &config.username
-            && (name.trim().is_empty() || name.chars().count() > 64)
-        {
-            return Err(Error::internal(
-                "invalid plugin configuration: username must have 1 to 64 characters",
-            ));
-        }
+        check_sender_overrides(config.username.as_deref(), config.avatar_url.as_deref())?;
         Ok(config)
     }
 
