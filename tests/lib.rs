@@ -15,6 +15,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use wasmhook::Config;
 
+pub mod live;
+
 /// The bootstrap admin's API token in every test server.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
 

@@ -95,6 +95,40 @@ pub struct Config {
     /// Successful deliveries kept per webhook for inspection (failures are always kept).
     #[arg(long, env = "WASMHOOK_KEEP_DELIVERIES", default_value_t = 50)]
     pub keep_deliveries: u32,
+
+    /// Events queued per live connection (WebSocket or SSE); a client further behind is
+    /// disconnected and resumes from the messages API.
+    #[arg(long, env = "WASMHOOK_LIVE_BUFFER", default_value_t = 256)]
+    pub live_buffer: usize,
+
+    /// Contact URI in VAPID tokens (`mailto:` or `https:`), for push services to reach the
+    /// operator.
+    #[arg(
+        long,
+        env = "WASMHOOK_VAPID_SUBJECT",
+        default_value = "mailto:admin@localhost"
+    )]
+    pub vapid_subject: String,
+
+    /// Accept plain-http push endpoints (for a local test push service; browsers use https).
+    #[arg(long, env = "WASMHOOK_PUSH_ALLOW_HTTP")]
+    pub push_allow_http: bool,
+
+    /// First Web Push retry delay in ms, doubled per failed attempt.
+    #[arg(long, env = "WASMHOOK_PUSH_RETRY_BASE_MS", default_value_t = 5_000)]
+    pub push_retry_base_ms: u64,
+
+    /// Longest Web Push retry delay, in ms.
+    #[arg(long, env = "WASMHOOK_PUSH_RETRY_MAX_MS", default_value_t = 3_600_000)]
+    pub push_retry_max_ms: u64,
+
+    /// Attempts before a Web Push message is given up (about a day with the default delays).
+    #[arg(long, env = "WASMHOOK_PUSH_MAX_ATTEMPTS", default_value_t = 30)]
+    pub push_max_attempts: u32,
+
+    /// How often each node checks the push queue for due messages, in ms.
+    #[arg(long, env = "WASMHOOK_PUSH_POLL_MS", default_value_t = 1_000)]
+    pub push_poll_ms: u64,
 }
 
 impl Config {
@@ -120,6 +154,24 @@ impl Config {
             plugin_max_log_bytes: 16 * 1024,
             plugin_concurrency: 64,
             keep_deliveries: 50,
+            live_buffer: 256,
+            vapid_subject: "mailto:admin@localhost".into(),
+            push_allow_http: false,
+            push_retry_base_ms: 5_000,
+            push_retry_max_ms: 3_600_000,
+            push_max_attempts: 30,
+            push_poll_ms: 1_000,
+        }
+    }
+
+    /// The Web Push worker's schedule.
+    pub fn push_options(&self) -> crate::push::PushOptions {
+        crate::push::PushOptions {
+            retry_base: Duration::from_millis(self.push_retry_base_ms),
+            retry_max: Duration::from_millis(self.push_retry_max_ms),
+            max_attempts: self.push_max_attempts.max(1),
+            poll: Duration::from_millis(self.push_poll_ms.max(10)),
+            timeout: Duration::from_secs(10),
         }
     }
 

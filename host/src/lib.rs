@@ -10,15 +10,16 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod ingest;
+pub mod live;
 pub mod mentions;
 pub mod plugin_cli;
+pub mod push;
 pub mod runtime;
 pub mod secrets;
 pub mod store;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -65,20 +66,31 @@ pub async fn serve_until(
             rate_burst: cfg.rate_limit_burst,
         },
     );
-    let change_listener = store
-        .postgres_pool()
-        .cloned()
-        .map(|pool| tokio::spawn(ingest::changes::listen(pool, ingest.clone())));
-    let housekeeping = tokio::spawn({
-        let ingest = ingest.clone();
-        async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                ingest.housekeeping();
-            }
-        }
-    });
+    let hub = live::Hub::new(store.clone(), cfg.live_buffer);
+    let (live_tx, live_rx) = tokio::sync::mpsc::unbounded_channel();
+    let vapid = push::Vapid::new(
+        &store
+            .secret("vapid_private_key")
+            .await
+            .context("reading the VAPID key")?,
+        cfg.vapid_subject.clone(),
+    )?;
+    let pusher = push::Push::new(store.clone(), vapid, cfg.push_options())?;
+    let (posts_tx, posts_rx) = tokio::sync::mpsc::unbounded_channel();
+    store.set_post_sink(posts_tx);
+    let mut tasks = vec![
+        tokio::spawn(forward_posts(posts_rx, live_tx.clone(), pusher.clone())),
+        tokio::spawn(live::run(hub.clone(), store.clone(), live_rx)),
+        tokio::spawn(pusher.clone().run()),
+        tokio::spawn(housekeeping(ingest.clone(), store.clone())),
+    ];
+    if let Some(pool) = store.postgres_pool().cloned() {
+        tasks.push(tokio::spawn(ingest::changes::listen(
+            pool,
+            ingest.clone(),
+            live_tx,
+        )));
+    }
     let cache_key = store
         .secret("compiled_plugin_cache_key")
         .await
@@ -93,15 +105,53 @@ pub async fn serve_until(
         public_url: Arc::from(public_url.trim_end_matches('/')),
         max_plugin_bytes: cfg.max_plugin_bytes,
         keep_deliveries: cfg.keep_deliveries,
+        live: hub,
+        push: pusher,
+        push_allow_http: cfg.push_allow_http,
     };
     tracing::info!(%local, "wasmhook listening");
     let result = axum::serve(listener, http::router(state))
         .with_graceful_shutdown(shutdown)
         .await;
-    housekeeping.abort();
-    if let Some(listener) = change_listener {
-        listener.abort();
+    for task in tasks {
+        task.abort();
+    }
+    if let Err(e) = store.clear_presence().await {
+        tracing::warn!(error = %e, "cannot clear this node's presence rows");
     }
     store.close().await;
     result.context("serving HTTP")
+}
+
+/// Hands each committed post to live delivery, and wakes the push worker when it mentioned
+/// someone (who may be offline).
+async fn forward_posts(
+    mut posts: tokio::sync::mpsc::UnboundedReceiver<store::Posted>,
+    live: tokio::sync::mpsc::UnboundedSender<live::Input>,
+    pusher: Arc<push::Push>,
+) {
+    while let Some(posted) = posts.recv().await {
+        if !posted.notifications.is_empty() {
+            pusher.wake();
+        }
+        if live.send(live::Input::Local(posted)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Periodic upkeep: rate-limiter buckets, and this node's presence heartbeat.
+async fn housekeeping(ingest: Arc<Ingest>, store: Store) {
+    let mut tick = tokio::time::interval(store::PRESENCE_HEARTBEAT);
+    let mut ticks = 0u32;
+    loop {
+        tick.tick().await;
+        ticks += 1;
+        if ticks % 2 == 0 {
+            ingest.housekeeping();
+        }
+        if let Err(e) = store.presence_heartbeat().await {
+            tracing::warn!(error = %e, "presence heartbeat failed");
+        }
+    }
 }

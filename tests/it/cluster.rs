@@ -196,3 +196,87 @@ async fn lost_database_connections_give_503_and_the_node_recovers() {
     // Every 201 is stored.
     assert_eq!(app.messages().await.len(), accepted);
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (#6): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
+async fn an_event_posted_on_node_a_reaches_clients_connected_to_node_b() {
+    use wasmhook_tests::live::{PushService, SseClient, Subscriber, WsClient};
+
+    let a = TestApp::spawn_with(|cfg| {
+        cfg.push_allow_http = true;
+        cfg.push_poll_ms = 50;
+    })
+    .await;
+    let (b, _cache) = second_node(&a).await;
+    let service = PushService::start().await;
+    let (alice, alice_token) = a.user("alice", "member").await;
+    a.join_channel(&alice).await;
+    let sub = Subscriber::new(&service.base, "alice");
+    a.post("/api/me/push-subscriptions", &alice_token, sub.json())
+        .await
+        .expect(201);
+    a.patch("/api/me", &alice_token, json!({"push_enabled": true}))
+        .await
+        .expect(200);
+    let hook = a.webhook("cluster-live").await;
+    let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+
+    // Alice is connected to B only; the post (mentioning her) is executed on A.
+    let mut ws = WsClient::connect(&b, &alice_token).await;
+    let mut sse = SseClient::connect(&b, &b.channel_id, &alice_token)
+        .await
+        .expect("stream on B");
+    a.post_anon(&url, json!({"content": "@alice from node A"}))
+        .await
+        .expect(201);
+    let message = ws.expect_event("message.created").await;
+    assert_eq!(message["content"], "@alice from node A");
+    assert_eq!(message, a.messages().await[0]);
+    let notification = ws.expect_event("notification.created").await;
+    assert_eq!(notification["message"]["id"], message["id"]);
+    let (_, over_sse) = sse.expect_event("message.created").await;
+    assert_eq!(over_sse["data"], message);
+    // A sees that she is online on B: no push is queued or sent.
+    assert_eq!(a.sql_i64("SELECT COUNT(*) FROM push_jobs").await, 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(service.received().is_empty());
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (#6): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
+async fn each_push_is_sent_once_although_every_node_runs_a_push_worker() {
+    use wasmhook_tests::live::{PushService, Subscriber};
+
+    let fast = |cfg: &mut wasmhook::Config| {
+        cfg.push_allow_http = true;
+        cfg.push_poll_ms = 10;
+    };
+    let a = TestApp::spawn_with(fast).await;
+    let cache = tempfile::tempdir().unwrap();
+    let b = TestApp::start(a.database.clone(), cache.path().join("cache"), fast).await;
+    let service = PushService::start().await;
+    let (alice, alice_token) = a.user("alice", "member").await;
+    a.join_channel(&alice).await;
+    let sub = Subscriber::new(&service.base, "alice");
+    a.post("/api/me/push-subscriptions", &alice_token, sub.json())
+        .await
+        .expect(201);
+    a.patch("/api/me", &alice_token, json!({"push_enabled": true}))
+        .await
+        .expect(200);
+    let hook = a.webhook("once").await;
+    let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+    for i in 0..10 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        node.post_anon(&url, json!({"content": format!("@alice #{i}")}))
+            .await
+            .expect(201);
+    }
+    service.wait_for(10, Duration::from_secs(15)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        service.received().len(),
+        10,
+        "one push per mention, not one per node"
+    );
+}

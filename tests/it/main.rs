@@ -3,6 +3,7 @@
 mod builtins;
 mod cluster;
 mod execute;
+mod live;
 mod logs;
 mod management;
 mod mentions;

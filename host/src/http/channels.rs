@@ -38,6 +38,23 @@ pub async fn managed_channel(
     Ok(channel)
 }
 
+/// Loads a channel the caller may read: 404 for outsiders of its community, 403 for community
+/// members who are not in the channel.
+pub async fn readable_channel(
+    store: &Store,
+    channel_id: Uuid,
+    user_id: Uuid,
+) -> Result<Channel, ApiError> {
+    let channel = visible_channel(store, channel_id).await?;
+    require_member(store, channel.community_id, user_id).await?;
+    if !store.is_channel_member(channel_id, user_id).await? {
+        return Err(ApiError::Forbidden(
+            "only members of the channel can read its messages".into(),
+        ));
+    }
+    Ok(channel)
+}
+
 async fn visible_channel(store: &Store, channel_id: Uuid) -> Result<Channel, ApiError> {
     match store.channel(channel_id).await {
         Err(StoreError::NotFound) => Err(ApiError::NotFound("channel not found")),
@@ -92,13 +109,7 @@ async fn get_messages(
     ApiPath(channel_id): ApiPath<Uuid>,
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let channel = visible_channel(&state.store, channel_id).await?;
-    require_member(&state.store, channel.community_id, user.id).await?;
-    if !state.store.is_channel_member(channel_id, user.id).await? {
-        return Err(ApiError::Forbidden(
-            "only members of the channel can read its messages".into(),
-        ));
-    }
+    readable_channel(&state.store, channel_id, user.id).await?;
     let limit = page.limit.unwrap_or(50).clamp(1, 200);
     let messages = state
         .store

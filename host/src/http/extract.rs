@@ -44,26 +44,59 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::Unauthorized("missing Authorization: Bearer <api token> header".into())
-            })?;
-        let user = state
-            .store
-            .user_by_api_token(&secrets::api_token_hash(token))
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized("invalid API token".into()))?;
-        Ok(AuthUser(user))
+        let token = bearer_token(parts).ok_or_else(|| {
+            ApiError::Unauthorized("missing Authorization: Bearer <api token> header".into())
+        })?;
+        Ok(AuthUser(user_for_token(state, token).await?))
     }
+}
+
+/// The user of a live connection: `Authorization: Bearer <api token>`, or, for clients that
+/// cannot set headers on a WebSocket or `EventSource` (browsers), `?access_token=<api token>`.
+/// Request logs never include the query string.
+#[derive(Debug, Clone)]
+pub struct LiveUser(pub User);
+
+impl FromRequestParts<AppState> for LiveUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let from_query = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "access_token")
+            .map(|(_, v)| v.into_owned());
+        let token = match bearer_token(parts) {
+            Some(token) => token.to_owned(),
+            None => from_query.filter(|t| !t.is_empty()).ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "missing Authorization: Bearer <api token> header or access_token parameter"
+                        .into(),
+                )
+            })?,
+        };
+        Ok(LiveUser(user_for_token(state, &token).await?))
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+async fn user_for_token(state: &AppState, token: &str) -> Result<User, ApiError> {
+    state
+        .store
+        .user_by_api_token(&secrets::api_token_hash(token))
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("invalid API token".into()))
 }
 
 /// Whether a `Content-Type` value is JSON (`application/json` or a `+json` type).

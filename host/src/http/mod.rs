@@ -7,7 +7,9 @@ pub mod error;
 mod execute;
 pub mod extract;
 mod health;
+mod live;
 pub(crate) mod plugins;
+mod push;
 mod users;
 mod webhooks;
 
@@ -20,6 +22,8 @@ use tower_http::trace::TraceLayer;
 pub use error::ApiError;
 
 use crate::ingest::Ingest;
+use crate::live::Hub;
+use crate::push::Push;
 use crate::runtime::PluginEngine;
 use crate::store::Store;
 
@@ -38,6 +42,12 @@ pub struct AppState {
     pub max_plugin_bytes: usize,
     /// Successful deliveries kept per webhook.
     pub keep_deliveries: u32,
+    /// Live connections of this node.
+    pub live: Arc<Hub>,
+    /// The Web Push sender.
+    pub push: Arc<Push>,
+    /// Whether plain-http push endpoints are accepted.
+    pub push_allow_http: bool,
 }
 
 /// The whole API.
@@ -51,6 +61,8 @@ pub fn router(state: AppState) -> Router {
         .merge(execute::router())
         .merge(plugins::router())
         .merge(deliveries::router())
+        .merge(live::router())
+        .merge(push::router())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()))
         }))

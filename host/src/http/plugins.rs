@@ -1,4 +1,5 @@
-//! Plugins: upload (validated against the world), list, inspect, delete; runtime statistics.
+//! Plugins: upload (validated against the world), list, inspect, delete; runtime statistics
+//! (plugin cache, live connections of this node, push queue).
 
 use std::sync::atomic::Ordering;
 
@@ -229,6 +230,7 @@ async fn get_runtime(
     }
     let engine = &state.plugins;
     let limits = &engine.limits;
+    let (users, sockets, streams) = state.live.stats();
     Ok(Json(json!({
         "limits": {
             "timeout_ms": limits.timeout.as_millis() as u64,
@@ -241,6 +243,14 @@ async fn get_runtime(
         "cache": {
             "compiled": engine.stats.compiled.load(Ordering::Relaxed),
             "loaded_from_disk": engine.stats.loaded_from_disk.load(Ordering::Relaxed),
+        },
+        "live": {
+            "users_online": users,
+            "websocket_connections": sockets,
+            "sse_streams": streams,
+        },
+        "push": {
+            "queued": state.store.pending_push_jobs().await?,
         },
     })))
 }

@@ -3,30 +3,39 @@
 //! disabled, deleted or regenerated token stops working on every node at once. While the
 //! listening connection is down, the node does not cache at all (changes could be missed), and
 //! it starts again from an empty cache once reconnected.
+//!
+//! The same connection listens for posts of other nodes ([`LIVE_CHANNEL`]) and hands them to
+//! live delivery.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
+use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
 use super::Ingest;
+use crate::live;
+use crate::store::LIVE_CHANNEL;
 
 /// The notification channel of webhook changes.
 pub const CHANNEL: &str = "wasmhook_webhook_changed";
 
 /// Runs the listener until the task is aborted.
-pub async fn listen(pool: PgPool, ingest: Arc<Ingest>) {
+pub async fn listen(pool: PgPool, ingest: Arc<Ingest>, live: UnboundedSender<live::Input>) {
     loop {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => {
-                if let Err(e) = listener.listen(CHANNEL).await {
+                if let Err(e) = listener.listen_all([CHANNEL, LIVE_CHANNEL]).await {
                     tracing::error!(error = %e, "cannot LISTEN for webhook changes; caching stays off");
                 } else {
                     ingest.token_cache().resume();
                     tracing::info!("listening for webhook changes from other nodes");
                     loop {
                         match listener.try_recv().await {
+                            Ok(Some(note)) if note.channel() == LIVE_CHANNEL => {
+                                let _ = live.send(live::Input::Remote(note.payload().to_owned()));
+                            }
                             Ok(Some(note)) => match Uuid::parse_str(note.payload()) {
                                 Ok(id) => ingest.forget_webhook(id),
                                 Err(_) => tracing::warn!(

@@ -199,12 +199,12 @@ impl Store {
     ) -> Result<(Vec<StoredMessage>, Uuid), StoreError> {
         with_pool!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let stored = insert_webhook_messages!(tx, target, messages);
-            let ids: Vec<Uuid> = stored.iter().map(|m| m.id).collect();
+            let posted = insert_webhook_messages!(tx, self.node_id, target, messages);
+            let ids: Vec<Uuid> = posted.messages.iter().map(|m| m.id).collect();
             let id = insert_delivery!(tx, &delivery, &ids);
             prune!(tx, delivery.webhook_id, keep);
             tx.commit().await?;
-            Ok((stored, id))
+            Ok((self.published(posted), id))
         })
     }
 
@@ -276,8 +276,8 @@ impl Store {
     ) -> Result<Vec<StoredMessage>, StoreError> {
         with_pool!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let stored = insert_webhook_messages!(tx, target, messages);
-            let ids: Vec<Uuid> = stored.iter().map(|m| m.id).collect();
+            let posted = insert_webhook_messages!(tx, self.node_id, target, messages);
+            let ids: Vec<Uuid> = posted.messages.iter().map(|m| m.id).collect();
             let done = sqlx::query(
                 "UPDATE deliveries SET status = 'replayed', replayed_at = $2, message_ids = $3, plugin_log = $4
                  WHERE id = $1 AND status = 'failed'",
@@ -292,7 +292,7 @@ impl Store {
                 return Err(StoreError::Conflict { field: "status" });
             }
             tx.commit().await?;
-            Ok(stored)
+            Ok(self.published(posted))
         })
     }
 

@@ -103,10 +103,31 @@ pub struct NotificationMessage {
     pub sender_display_name: String,
 }
 
+/// A notification and the user it is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserNotification {
+    /// The user notified.
+    pub user_id: Uuid,
+    /// The notification, as the notifications API shows it.
+    pub notification: Notification,
+}
+
+/// What one committed post stored: its messages and the notifications their mentions created.
+#[derive(Debug, Clone, Default)]
+pub struct Posted {
+    /// The stored messages, in order.
+    pub messages: Vec<StoredMessage>,
+    /// One notification per mentioned user per message.
+    pub notifications: Vec<UserNotification>,
+}
+
+/// The `messages` columns a [`MessageRow`] reads.
+const MESSAGE_COLUMNS: &str = "id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name, avatar_url, content, e2ee, created_at";
+
 /// (message id, user id, username, display name) of a stored mention.
 type MentionRow = (Uuid, Uuid, String, String);
 
-type NotificationRow = (
+pub(crate) type NotificationRow = (
     Uuid,
     String,
     Option<DateTime<Utc>>,
@@ -115,6 +136,7 @@ type NotificationRow = (
     Uuid,
     String,
     String,
+    Uuid,
 );
 
 #[derive(sqlx::FromRow)]
@@ -240,12 +262,15 @@ macro_rules! resolve_mentions {
 }
 
 /// Inserts webhook messages with their mentions and notifications, and counts them in the
-/// webhook's statistics, inside the transaction `$tx`; evaluates to the stored messages.
+/// webhook's statistics, inside the transaction `$tx` of node `$node`. Mentions of offline users with push
+/// enabled enqueue their Web Push jobs in the same transaction, and on PostgreSQL a `NOTIFY`
+/// (delivered at commit) tells the other nodes. Evaluates to the [`Posted`] messages, which the
+/// caller hands to [`Store::published`] once committed.
 macro_rules! insert_webhook_messages {
-    ($tx:ident, $target:expr, $messages:expr) => {{
+    ($tx:ident, $node:expr, $target:expr, $messages:expr) => {{
         let target: &$crate::store::WebhookTarget = $target;
         let messages: &[$crate::store::NewMessage] = $messages;
-        let mut stored = Vec::with_capacity(messages.len());
+        let mut posted = $crate::store::Posted::default();
         let now = $crate::store::now();
         for msg in messages {
             let mentions = $crate::store::messages::resolve_mentions!($tx, target, &$crate::mentions::parse(&msg.content));
@@ -273,19 +298,21 @@ macro_rules! insert_webhook_messages {
                     .bind(position as i64)
                     .execute(&mut *$tx)
                     .await?;
+                let notification = $crate::store::messages::mention_notification(&row, user.user_id, now);
                 sqlx::query(
                     "INSERT INTO notifications (id, user_id, kind, message_id, channel_id, created_at)
                      VALUES ($1, $2, 'mention', $3, $4, $5)",
                 )
-                .bind(uuid::Uuid::now_v7())
+                .bind(notification.notification.id)
                 .bind(user.user_id)
                 .bind(row.id)
                 .bind(row.channel_id)
                 .bind(now)
                 .execute(&mut *$tx)
                 .await?;
+                posted.notifications.push(notification);
             }
-            stored.push(row.into_message(mentions));
+            posted.messages.push(row.into_message(mentions));
         }
         sqlx::query("UPDATE webhooks SET messages_posted = messages_posted + $2, last_used_at = $3 WHERE id = $1")
             .bind(target.id)
@@ -293,10 +320,72 @@ macro_rules! insert_webhook_messages {
             .bind(now)
             .execute(&mut *$tx)
             .await?;
-        stored
+        $crate::store::push::enqueue_push_jobs!($tx, &posted.notifications, now);
+        if <Db as sqlx::Database>::NAME == "PostgreSQL" {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind($crate::store::LIVE_CHANNEL)
+                .bind($crate::store::live::RemotePosted::payload($node, &posted))
+                .execute(&mut *$tx)
+                .await?;
+        }
+        posted
     }};
 }
 pub(crate) use {insert_webhook_messages, resolve_mentions};
+
+/// A notification as read back by [`NOTIFICATION_SELECT`].
+pub(crate) fn notification_from_row(row: NotificationRow) -> Notification {
+    let (
+        id,
+        kind,
+        read_at,
+        created_at,
+        message_id,
+        channel_id,
+        content,
+        sender_display_name,
+        _user,
+    ) = row;
+    Notification {
+        id,
+        kind,
+        read: read_at.is_some(),
+        created_at,
+        message: NotificationMessage {
+            id: message_id,
+            channel_id,
+            content,
+            sender_display_name,
+        },
+    }
+}
+
+/// Selects a [`NotificationRow`] from `notifications n JOIN messages m`.
+pub(crate) const NOTIFICATION_SELECT: &str = "SELECT n.id, n.kind, n.read_at, n.created_at, m.id, m.channel_id, m.content, m.display_name, n.user_id
+     FROM notifications n JOIN messages m ON m.id = n.message_id";
+
+/// The notification a mention of `user_id` in `row` creates.
+pub(crate) fn mention_notification(
+    row: &MessageRow,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> UserNotification {
+    UserNotification {
+        user_id,
+        notification: Notification {
+            id: Uuid::now_v7(),
+            kind: "mention".into(),
+            read: false,
+            created_at: now,
+            message: NotificationMessage {
+                id: row.id,
+                channel_id: row.channel_id,
+                content: row.content.clone(),
+                sender_display_name: row.display_name.clone(),
+            },
+        },
+    }
+}
 
 impl MessageRow {
     /// The row of a webhook message about to be stored.
@@ -330,9 +419,9 @@ impl Store {
     ) -> Result<Vec<StoredMessage>, StoreError> {
         with_pool!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let stored = insert_webhook_messages!(tx, target, messages);
+            let posted = insert_webhook_messages!(tx, self.node_id, target, messages);
             tx.commit().await?;
-            Ok(stored)
+            Ok(self.published(posted))
         })
     }
 
@@ -359,37 +448,57 @@ impl Store {
         before: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let (rows, mention_rows): (Vec<MessageRow>, Vec<MentionRow>) = with_pool!(
-            self,
-            read,
-            |pool| {
-                let rows: Vec<MessageRow> = sqlx::query_as(
-                "SELECT id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name, avatar_url,
-                        content, e2ee, created_at
-                 FROM messages WHERE channel_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
-            )
+        let rows: Vec<MessageRow> = with_pool!(self, read, |pool| {
+            sqlx::query_as(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages
+                 WHERE channel_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+            ))
             .bind(channel_id)
             .bind(before)
             .bind(i64::from(limit))
             .fetch_all(pool)
-            .await?;
-                if rows.is_empty() {
-                    (rows, Vec::new())
-                } else {
-                    let mut qb = QueryBuilder::<Db>::new(
-                    "SELECT mm.message_id, u.id AS user_id, u.username, u.display_name FROM message_mentions mm
-                     JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (",
-                );
-                    let mut ids = qb.separated(", ");
-                    for row in &rows {
-                        ids.push_bind(row.id);
-                    }
-                    qb.push(") ORDER BY mm.message_id, mm.position");
-                    let mention_rows = qb.build_query_as().fetch_all(pool).await?;
-                    (rows, mention_rows)
-                }
+            .await?
+        });
+        self.with_mentions(rows).await
+    }
+
+    /// Messages by id, in the order of `ids` (unknown ids are left out).
+    pub async fn messages_by_ids(&self, ids: &[Uuid]) -> Result<Vec<StoredMessage>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rows: Vec<MessageRow> = with_pool!(self, read, |pool| {
+            let mut qb = QueryBuilder::<Db>::new(format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN ("
+            ));
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
             }
-        );
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+        self.with_mentions(rows).await
+    }
+
+    /// Attaches each message's mentions, in order of appearance.
+    async fn with_mentions(&self, rows: Vec<MessageRow>) -> Result<Vec<StoredMessage>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mention_rows: Vec<MentionRow> = with_pool!(self, read, |pool| {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT mm.message_id, u.id AS user_id, u.username, u.display_name FROM message_mentions mm
+                 JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (",
+            );
+            let mut ids = qb.separated(", ");
+            for row in &rows {
+                ids.push_bind(row.id);
+            }
+            qb.push(") ORDER BY mm.message_id, mm.position");
+            qb.build_query_as().fetch_all(pool).await?
+        });
         let mut by_message: HashMap<Uuid, Vec<MentionedUser>> = HashMap::new();
         for (message_id, user_id, username, display_name) in mention_rows {
             by_message
@@ -417,42 +526,15 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Notification>, StoreError> {
         let rows: Vec<NotificationRow> = with_pool!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT n.id, n.kind, n.read_at, n.created_at, m.id, m.channel_id, m.content, m.display_name
-                 FROM notifications n JOIN messages m ON m.id = n.message_id
-                 WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2",
-            )
+            sqlx::query_as(&format!(
+                "{NOTIFICATION_SELECT} WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2"
+            ))
             .bind(user_id)
             .bind(i64::from(limit))
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    kind,
-                    read_at,
-                    created_at,
-                    message_id,
-                    channel_id,
-                    content,
-                    sender_display_name,
-                )| Notification {
-                    id,
-                    kind,
-                    read: read_at.is_some(),
-                    created_at,
-                    message: NotificationMessage {
-                        id: message_id,
-                        channel_id,
-                        content,
-                        sender_display_name,
-                    },
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(notification_from_row).collect())
     }
 
     /// Marks one of the user's notifications read. `NotFound` when it is not theirs.

@@ -9,13 +9,18 @@
 mod channels;
 mod communities;
 mod deliveries;
-mod messages;
+pub(crate) mod live;
+pub(crate) mod messages;
 mod plugins;
+pub(crate) mod push;
 mod users;
 mod webhooks;
 
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+use tokio::sync::mpsc;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -25,8 +30,12 @@ use sqlx::sqlite::{
 pub use channels::Channel;
 pub use communities::{Community, Role};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
-pub use messages::{MentionedUser, NewMessage, Notification, StoredMessage};
+pub use live::{PRESENCE_HEARTBEAT, PRESENCE_TTL, RemotePosted};
+pub use messages::{
+    MentionedUser, NewMessage, Notification, Posted, StoredMessage, UserNotification,
+};
 pub use plugins::{NewPlugin, Plugin};
+pub use push::{NewPushSubscription, PushJob, PushSubscription};
 pub use users::{NewUser, User};
 pub use webhooks::{NewWebhook, Webhook, WebhookPatch, WebhookTarget};
 
@@ -178,10 +187,17 @@ impl StoreOptions {
     }
 }
 
+/// The PostgreSQL `NOTIFY` channel on which nodes announce posted messages to each other.
+pub const LIVE_CHANNEL: &str = "wasmhook_live";
+
 /// Handle to the database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// This process's id among the nodes sharing the database (random per start).
+    pub(crate) node_id: uuid::Uuid,
+    /// Where committed posts go for live delivery (set once by the server).
+    sink: Arc<OnceLock<mpsc::UnboundedSender<Posted>>>,
 }
 
 impl Store {
@@ -224,14 +240,16 @@ impl Store {
             .connect_with(connect.clone())
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&write).await?;
+        // A SQLite database has one node: presence rows of an earlier process are stale.
+        sqlx::query("DELETE FROM live_presence")
+            .execute(&write)
+            .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .acquire_timeout(opts.acquire_timeout)
             .connect_with(connect.read_only(true))
             .await?;
-        Ok(Self {
-            backend: Backend::Sqlite { read, write },
-        })
+        Ok(Self::with_backend(Backend::Sqlite { read, write }))
     }
 
     async fn open_postgres(url: &str, opts: &StoreOptions) -> Result<Self, StoreError> {
@@ -246,9 +264,37 @@ impl Store {
             .connect_with(connect)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self {
-            backend: Backend::Postgres(pool),
-        })
+        Ok(Self::with_backend(Backend::Postgres(pool)))
+    }
+
+    fn with_backend(backend: Backend) -> Self {
+        Self {
+            backend,
+            node_id: uuid::Uuid::now_v7(),
+            sink: Arc::default(),
+        }
+    }
+
+    /// This node's id: it tags the live events this node announces to the others.
+    pub fn node_id(&self) -> uuid::Uuid {
+        self.node_id
+    }
+
+    /// Sends every committed post to `sink` from now on (live delivery). Set once.
+    pub fn set_post_sink(&self, sink: mpsc::UnboundedSender<Posted>) {
+        if self.sink.set(sink).is_err() {
+            tracing::warn!("post sink already set; keeping the first");
+        }
+    }
+
+    /// Hands a committed post to the live sink and returns its messages.
+    pub(crate) fn published(&self, posted: Posted) -> Vec<StoredMessage> {
+        let messages = posted.messages.clone();
+        if let Some(sink) = self.sink.get() {
+            // The receiver lives as long as the server; after shutdown nobody listens.
+            let _ = sink.send(posted);
+        }
+        messages
     }
 
     /// The PostgreSQL pool, when that is the backend (for LISTEN/NOTIFY).

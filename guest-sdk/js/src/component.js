@@ -1,0 +1,32 @@
+// The adapter between the SDK and the component's WIT bindings (componentize-js). Imported only
+// by the entry module that `wasmhook-build` generates; not a public API.
+
+import { setHostLog } from './log.js';
+import { Request } from './request.js';
+import { pluginOf, runTransform } from './run.js';
+
+/**
+ * The world's `transform` export for `plugin`, logging through the host's `log` import.
+ * componentize-js passes the WIT `request` record as an object with camel-case fields and
+ * expects `result<outcome, plugin-error>` as `{tag: 'ok' | 'err', val}`, with variants as
+ * `{tag: '<case-name>', val}`.
+ *
+ * @param {object} plugin the plugin module
+ * @param {(level: string, message: string) => void} hostLog the `wasmhook:plugin/log` import
+ */
+export function exportTransform(plugin, hostLog) {
+  const checked = pluginOf(plugin);
+  setHostLog(hostLog);
+  return async function transform(request) {
+    const result = await runTransform(checked, new Request(request));
+    if (result.err) return { tag: 'err', val: { tag: result.err.kind, val: result.err.message } };
+    const outcome = result.ok;
+    if (outcome.skipReason !== null) return { tag: 'ok', val: { tag: 'skip', val: outcome.skipReason } };
+    const messages = outcome.messages.map((m) => ({
+      content: m.content,
+      username: m.username ?? undefined,
+      avatarUrl: m.avatarUrl ?? undefined,
+    }));
+    return { tag: 'ok', val: { tag: 'messages', val: messages } };
+  };
+}

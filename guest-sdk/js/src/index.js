@@ -1,0 +1,15 @@
+/**
+ * The guest SDK for wasmhook transformer plugins written in JavaScript.
+ *
+ * A plugin is an ES module exporting `transform(request)`, which returns an {@link Outcome} or
+ * throws a {@link PluginError}; `wasmhook-build` turns it into a WebAssembly component.
+ * @module
+ */
+
+export { Internal, InvalidPayload, PluginError, Unauthorized, UnsupportedEvent } from './error.js';
+export { Message, Outcome, checkSenderOverrides } from './message.js';
+export { Request } from './request.js';
+export * as log from './log.js';
+export * as markdown from './markdown.js';
+export * as mention from './mention.js';
+export * as signature from './signature.js';

@@ -1,0 +1,51 @@
+"""The adapter between a :class:`Plugin` and componentize-py's generated bindings.
+
+Used by the entry module that :mod:`wasmhook_sdk.build` generates; the bindings are passed in,
+so this package never imports them and works natively without them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import log
+from .errors import InvalidPayload, PluginError, Unauthorized, UnsupportedEvent
+from .plugin import Plugin, run
+from .request import Request
+
+_ERROR_CASES = (
+    (InvalidPayload, "PluginError_InvalidPayload"),
+    (Unauthorized, "PluginError_Unauthorized"),
+    (UnsupportedEvent, "PluginError_UnsupportedEvent"),
+)
+
+
+def bind(plugin: Plugin, types: Any, wit_log: Any, err: type) -> Callable[[Any], Any]:
+    """The world's ``transform`` for ``plugin``: ``types`` and ``wit_log`` are the generated
+    ``wit_world.imports`` modules, ``err`` is ``componentize_py_types.Err``. Also sends the
+    SDK's log records to the host."""
+    levels = {level: getattr(wit_log.Level, level.name) for level in log.Level}
+    log.set_host_sink(lambda level, message: wit_log.log(levels[level], message))
+    errors = [(cls, getattr(types, case)) for cls, case in _ERROR_CASES]
+    message, skip, messages = types.Message, types.Outcome_Skip, types.Outcome_Messages
+    internal = types.PluginError_Internal
+
+    def transform(request: Any) -> Any:
+        try:
+            outcome = run(plugin, Request._from_wit(request))
+        except PluginError as error:
+            case = next((case for cls, case in errors if isinstance(error, cls)), internal)
+            raise err(case(error.message)) from None
+        except Exception as error:  # a bug in the plugin: report it rather than trap
+            frame = error.__traceback__
+            while frame is not None and frame.tb_next is not None:
+                frame = frame.tb_next
+            where = f" at {frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame else ""
+            text = f"unexpected {type(error).__name__}: {error}{where}"
+            log.error(text)
+            raise err(internal(text)) from None
+        if outcome.skip_reason is not None:
+            return skip(outcome.skip_reason)
+        return messages([message(m.content, m.username, m.avatar_url) for m in outcome.as_messages()])
+
+    return transform

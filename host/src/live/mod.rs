@@ -1,0 +1,113 @@
+//! Live delivery: committed posts reach connected clients as events.
+//!
+//! Every post committed on this node arrives through the store's post sink; posts of other
+//! nodes arrive as PostgreSQL notifications (ids only) and are read back. One task turns them
+//! into events, in commit order, and fans each out to the connections registered in the
+//! [`Hub`]: `message.created` to WebSocket connections of the channel's members and to the
+//! channel's SSE streams, `notification.created` to the mentioned user's WebSocket connections.
+
+mod hub;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+pub use hub::{Connection, Hub, LiveEvent, Subscription};
+
+use crate::store::{Posted, RemotePosted, Store};
+
+/// What the fan-out task consumes.
+#[derive(Debug)]
+pub enum Input {
+    /// A post committed on this node.
+    Local(Posted),
+    /// A `NOTIFY` payload from another node.
+    Remote(String),
+}
+
+/// The JSON envelope every event has: `{"type": "...", "data": {...}}`.
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    data: &'a T,
+}
+
+/// Serializes an event once; every connection then shares the bytes.
+pub fn event<T: Serialize>(kind: &'static str, id: Uuid, data: &T) -> Arc<LiveEvent> {
+    let json = serde_json::to_string(&Envelope { kind, data }).unwrap_or_default();
+    Arc::new(LiveEvent {
+        kind,
+        id,
+        json: json.into(),
+    })
+}
+
+/// Runs the fan-out task until every sender of `inputs` is gone.
+pub async fn run(hub: Arc<Hub>, store: Store, mut inputs: mpsc::UnboundedReceiver<Input>) {
+    while let Some(input) = inputs.recv().await {
+        let posted = match input {
+            Input::Local(posted) => posted,
+            Input::Remote(payload) => match serde_json::from_str::<RemotePosted>(&payload) {
+                Ok(remote) if remote.node == store.node_id() => continue,
+                Ok(remote) => {
+                    if !hub.has_connections() {
+                        continue;
+                    }
+                    match store.load_posted(&remote.messages).await {
+                        Ok(posted) => posted,
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot read another node's post for live delivery");
+                            continue;
+                        }
+                    }
+                }
+                Err(_) => {
+                    tracing::warn!(payload, "ignoring a malformed live notification");
+                    continue;
+                }
+            },
+        };
+        if let Err(e) = deliver(&hub, &store, &posted).await {
+            tracing::error!(error = %e, "live delivery failed; clients resume from the messages API");
+        }
+    }
+}
+
+/// Fans one post out.
+async fn deliver(
+    hub: &Hub,
+    store: &Store,
+    posted: &Posted,
+) -> Result<(), crate::store::StoreError> {
+    let mut members: Option<(Uuid, Vec<Uuid>)> = None;
+    for message in &posted.messages {
+        if !hub.watches_channel(message.channel_id) && !hub.has_users() {
+            continue;
+        }
+        if members
+            .as_ref()
+            .is_none_or(|(c, _)| *c != message.channel_id)
+        {
+            members = Some((
+                message.channel_id,
+                store.channel_member_ids(message.channel_id).await?,
+            ));
+        }
+        let (_, ids) = members.as_ref().expect("just set");
+        hub.message_created(
+            message.channel_id,
+            ids,
+            event("message.created", message.id, message),
+        );
+    }
+    for n in &posted.notifications {
+        hub.to_user(
+            n.user_id,
+            event("notification.created", n.notification.id, &n.notification),
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! Live delivery's storage: who is online (WebSocket presence per node), channel membership
+//! for fan-out, and the cross-node announcement of posted messages.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+use super::messages::{NOTIFICATION_SELECT, NotificationRow, notification_from_row};
+use super::{Posted, Store, StoreError, UserNotification, with_pool};
+
+/// How long a node's presence rows count without a heartbeat: a node that stopped without
+/// cleaning up stops making its users look online after this.
+pub const PRESENCE_TTL: Duration = Duration::from_secs(90);
+
+/// How often a node refreshes its presence rows.
+pub const PRESENCE_HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// The `NOTIFY` payload announcing a post to the other nodes: ids only, since a payload is
+/// limited to 8000 bytes; the receivers read the rows.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RemotePosted {
+    /// The announcing node (which delivers locally itself and ignores its own notice).
+    pub node: Uuid,
+    /// The posted messages, in order.
+    pub messages: Vec<Uuid>,
+}
+
+impl RemotePosted {
+    /// The payload for `posted`, from `node`.
+    pub fn payload(node: Uuid, posted: &Posted) -> String {
+        serde_json::to_string(&RemotePosted {
+            node,
+            messages: posted.messages.iter().map(|m| m.id).collect(),
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// The oldest heartbeat that still counts as online.
+pub(crate) fn presence_cutoff() -> chrono::DateTime<chrono::Utc> {
+    super::now() - chrono::Duration::from_std(PRESENCE_TTL).unwrap_or_default()
+}
+
+impl Store {
+    /// Reads back what another node posted: the messages with their mentions and the
+    /// notifications they created.
+    pub async fn load_posted(&self, message_ids: &[Uuid]) -> Result<Posted, StoreError> {
+        let messages = self.messages_by_ids(message_ids).await?;
+        if messages.is_empty() {
+            return Ok(Posted::default());
+        }
+        let rows: Vec<NotificationRow> = with_pool!(self, read, |pool| {
+            let mut qb =
+                QueryBuilder::<Db>::new(format!("{NOTIFICATION_SELECT} WHERE n.message_id IN ("));
+            let mut list = qb.separated(", ");
+            for id in message_ids {
+                list.push_bind(*id);
+            }
+            qb.push(") ORDER BY n.id");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        let notifications = rows
+            .into_iter()
+            .map(|row| UserNotification {
+                user_id: row.8,
+                notification: notification_from_row(row),
+            })
+            .collect();
+        Ok(Posted {
+            messages,
+            notifications,
+        })
+    }
+
+    /// The ids of a channel's members.
+    pub async fn channel_member_ids(&self, channel_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        Ok(with_pool!(self, read, |pool| {
+            sqlx::query_scalar("SELECT user_id FROM channel_members WHERE channel_id = $1")
+                .bind(channel_id)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// Records that `user_id` now has `connections` open WebSocket connections on this node
+    /// (zero removes the row).
+    pub async fn set_presence(&self, user_id: Uuid, connections: usize) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            if connections == 0 {
+                sqlx::query("DELETE FROM live_presence WHERE node_id = $1 AND user_id = $2")
+                    .bind(self.node_id)
+                    .bind(user_id)
+                    .execute(pool)
+                    .await?;
+            } else {
+                sqlx::query(
+                    "INSERT INTO live_presence (node_id, user_id, connections, seen_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (node_id, user_id) DO UPDATE SET connections = $3, seen_at = $4",
+                )
+                .bind(self.node_id)
+                .bind(user_id)
+                .bind(connections as i64)
+                .bind(super::now())
+                .execute(pool)
+                .await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Refreshes this node's presence rows and removes rows of nodes whose heartbeat stopped.
+    pub async fn presence_heartbeat(&self) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query("UPDATE live_presence SET seen_at = $2 WHERE node_id = $1")
+                .bind(self.node_id)
+                .bind(super::now())
+                .execute(pool)
+                .await?;
+            sqlx::query("DELETE FROM live_presence WHERE seen_at < $1")
+                .bind(presence_cutoff())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes this node's presence rows (at shutdown, when its connections close).
+    pub async fn clear_presence(&self) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query("DELETE FROM live_presence WHERE node_id = $1")
+                .bind(self.node_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Whether `user_id` has an open WebSocket connection on any node.
+    pub async fn is_online(&self, user_id: Uuid) -> Result<bool, StoreError> {
+        let n: i64 = with_pool!(self, read, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM live_presence WHERE user_id = $1 AND seen_at >= $2",
+            )
+            .bind(user_id)
+            .bind(presence_cutoff())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
+    }
+}

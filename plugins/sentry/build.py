@@ -1,0 +1,13 @@
+"""Builds the Sentry plugin into a component: ``python3 plugins/sentry/build.py --wit WIT_DIR
+-o OUT.wasm`` from any working directory (needs componentize-py; see README.md)."""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "guest-sdk", "python", "src"))
+
+from wasmhook_sdk import build  # noqa: E402  (the SDK is found through the path above)
+
+if __name__ == "__main__":
+    sys.exit(build.main(["--module", os.path.join(HERE, "wasmhook_sentry"), *sys.argv[1:]]))
