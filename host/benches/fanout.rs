@@ -95,7 +95,7 @@ async fn run(clients: usize, rounds: usize) {
     let now = chrono::Utc::now();
     for i in 0..clients {
         let id = Uuid::now_v7();
-        let token = format!("bench-user-token-{i:06}-{}", Uuid::new_v4().simple());
+        let token = format!("bench-user-token-{i:06}-{:016x}", rand::random::<u64>());
         sqlx::query(
             "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled, created_at)
              VALUES ($1, $2, $3, $3, $2, 'x', 0, $4)",

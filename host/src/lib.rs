@@ -147,7 +147,7 @@ async fn housekeeping(ingest: Arc<Ingest>, store: Store) {
     loop {
         tick.tick().await;
         ticks += 1;
-        if ticks % 2 == 0 {
+        if ticks.is_multiple_of(2) {
             ingest.housekeeping();
         }
         if let Err(e) = store.presence_heartbeat().await {

@@ -49,3 +49,20 @@ def test_builds_with_an_empty_site_packages_and_reports_failures(tmp_path, monke
     output = tmp_path / "out" / "x.wasm"
     assert build.main(["--wit", "wit", "--module", "m", "-o", str(output)]) == 1
     assert output.parent.is_dir()
+
+
+def test_runtime_modules_import_nothing_lazily():
+    """Inside a component only modules imported at build time exist, so the modules a plugin
+    runs on must import at module level (``build`` and ``testing`` only run natively)."""
+    import ast
+
+    package = os.path.join(SDK_ROOT, "wasmhook_sdk")
+    for name in sorted(os.listdir(package)):
+        if not name.endswith(".py") or name in ("build.py", "testing.py"):
+            continue
+        with open(os.path.join(package, name)) as file:
+            tree = ast.parse(file.read())
+        for function in ast.walk(tree):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(function):
+                    assert not isinstance(node, (ast.Import, ast.ImportFrom)), (name, node.lineno)

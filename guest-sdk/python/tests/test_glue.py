@@ -66,6 +66,7 @@ class Switch(Plugin):
 
 @pytest.fixture
 def transform():
+    log.take_records()
     wit_log = WitLog()
     transform = bind(Switch(), wit_types, wit_log, Err)
     transform.wit_log = wit_log

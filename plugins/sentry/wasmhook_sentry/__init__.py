@@ -51,7 +51,7 @@ class Sentry(Plugin):
         if not isinstance(body, dict):
             raise InvalidPayload("the body is not a JSON object")
         resource = request.header("sentry-hook-resource")
-        log.debug("Sentry-Hook-Resource %s", resource)
+        log.debug("Sentry-Hook-Resource %s", resource or "(none: legacy WebHooks plugin)")
         if resource is None:
             result = _legacy(body, config)
         else:

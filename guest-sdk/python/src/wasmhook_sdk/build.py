@@ -11,7 +11,9 @@ The build generates an entry module that implements componentize-py's world clas
 the plugin, then runs ``componentize-py -d WIT -w transformer componentize`` with this SDK,
 the plugin and the ``-p`` paths on the Python path. componentize-py imports the entry module
 at build time and snapshots the interpreter, so whatever the plugin imports at module level
-costs nothing per request; imports inside ``transform`` run on every request.
+costs nothing per request. Only those modules exist in the component: an import first reached
+during a request (even one inside a standard-library function) fails with
+``ModuleNotFoundError``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ constant time. Behaves exactly like the Rust SDK's ``signature`` module.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from typing import Union
 
@@ -23,6 +22,13 @@ def _bytes(value: BytesLike) -> bytes:
     return value.encode() if isinstance(value, str) else bytes(value)
 
 
+def _digest(secret: BytesLike, body: BytesLike) -> bytes:
+    # The one-shot `hmac.digest` with a digest *name* runs in C where the interpreter has
+    # HACL* or OpenSSL, and, unlike `hmac.new`, imports nothing lazily: inside a component only
+    # modules imported at build time exist (CPython 3.14's `hmac.new` imports `warnings`).
+    return hmac.digest(_bytes(secret), _bytes(body), "sha256")
+
+
 def verify_hmac_sha256(secret: BytesLike, body: BytesLike, signature: str) -> bool:
     """Whether ``signature`` is the HMAC-SHA256 of ``body`` keyed with ``secret``, compared
     in constant time. ``signature`` is hex (either case), optionally prefixed with
@@ -33,13 +39,12 @@ def verify_hmac_sha256(secret: BytesLike, body: BytesLike, signature: str) -> bo
         signature = signature[len("sha256=") :]
     if len(signature) != 64 or not all(c in _HEX_DIGITS for c in signature):
         return False
-    expected = hmac.new(_bytes(secret), _bytes(body), hashlib.sha256).digest()
-    return hmac.compare_digest(expected, bytes.fromhex(signature))
+    return hmac.compare_digest(_digest(secret, body), bytes.fromhex(signature))
 
 
 def hmac_sha256_hex(secret: BytesLike, body: BytesLike) -> str:
     """The lower-case hex HMAC-SHA256 of ``body`` keyed with ``secret``, without prefix."""
-    return hmac.new(_bytes(secret), _bytes(body), hashlib.sha256).hexdigest()
+    return _digest(secret, body).hex()
 
 
 def sign_hmac_sha256(secret: BytesLike, body: BytesLike) -> str:
