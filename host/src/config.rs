@@ -65,7 +65,7 @@ pub struct Config {
     pub cache_dir: Option<PathBuf>,
 
     /// Largest accepted plugin upload, in bytes.
-    #[arg(long, env = "WASMHOOK_MAX_PLUGIN_BYTES", default_value_t = 10 * 1024 * 1024)]
+    #[arg(long, env = "WASMHOOK_MAX_PLUGIN_BYTES", default_value_t = 40 * 1024 * 1024)]
     pub max_plugin_bytes: usize,
 
     /// Wall-clock limit of one plugin run, in milliseconds.
@@ -146,7 +146,7 @@ impl Config {
             db_acquire_timeout_ms: 5_000,
             db_statement_timeout_ms: 10_000,
             cache_dir: None,
-            max_plugin_bytes: 10 * 1024 * 1024,
+            max_plugin_bytes: 40 * 1024 * 1024,
             plugin_timeout_ms: 100,
             plugin_memory_mib: 32,
             plugin_max_messages: 10,

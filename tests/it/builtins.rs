@@ -45,6 +45,7 @@ pub struct Case {
     pub expected: Value,
 }
 
+/// The fixture cases of `plugin` (a directory of `tests/fixtures`), sorted by name.
 pub fn cases(plugin: &str) -> Vec<Case> {
     let dir = fixtures_dir().join(plugin);
     let mut cases: Vec<Case> = std::fs::read_dir(&dir)
@@ -173,70 +174,9 @@ async fn every_fixture_matches_its_golden_file() {
     let mut failures = Vec::new();
     for plugin in BUILTINS {
         let plugin_id = &ids.iter().find(|(n, _)| n == plugin).expect("built-in").1;
-        for case in cases(plugin) {
-            let (hook, reply) = post_case(&app, plugin_id, plugin, &case).await;
-            let want_status = case.expected["status"].as_u64().expect("expected.status");
-            let label = format!("{plugin}/{}", case.name);
-            if u64::from(reply.status.as_u16()) != want_status {
-                failures.push(format!(
-                    "{label}: status {} (want {want_status}): {}",
-                    reply.status, reply.body
-                ));
-                continue;
-            }
-            match want_status {
-                201 => {
-                    let hook_id = hook["id"].as_str().unwrap();
-                    let mut got: Vec<Value> = app
-                        .messages()
-                        .await
-                        .into_iter()
-                        .filter(|m| m["webhook"]["id"] == hook_id)
-                        .collect();
-                    got.reverse();
-                    let want = case.expected["messages"]
-                        .as_array()
-                        .expect("expected.messages");
-                    let got: Vec<Value> = got
-                        .iter()
-                        .zip(want)
-                        .map(|(m, w)| {
-                            json!({
-                                "content": m["content"],
-                                "username": if w["username"].is_null() { Value::Null } else { m["sender"]["display_name"].clone() },
-                                "avatar_url": m["sender"]["avatar_url"],
-                            })
-                        })
-                        .collect();
-                    let want: Vec<Value> = want
-                        .iter()
-                        .map(|w| json!({"content": w["content"], "username": w["username"], "avatar_url": w["avatar_url"]}))
-                        .collect();
-                    if got != want {
-                        failures.push(format!("{label}: stored {got:#?}\nwant {want:#?}"));
-                    }
-                    for m in &got {
-                        assert!(
-                            m["content"].as_str().unwrap().chars().count() <= 4000,
-                            "{label}"
-                        );
-                    }
-                }
-                200 => {
-                    if reply.body["status"] != case.expected["outcome"]
-                        || reply.body["reason"] != case.expected["reason"]
-                    {
-                        failures.push(format!("{label}: {} (want {})", reply.body, case.expected));
-                    }
-                }
-                _ => {
-                    if reply.body["error"]["code"] != case.expected["code"] {
-                        failures.push(format!("{label}: {} (want {})", reply.body, case.expected));
-                    }
-                }
-            }
-            checked += 1;
-        }
+        let (n, mut failed) = check_fixtures(&app, plugin_id, plugin).await;
+        checked += n;
+        failures.append(&mut failed);
     }
     assert!(
         failures.is_empty(),
@@ -246,6 +186,78 @@ async fn every_fixture_matches_its_golden_file() {
         failures.join("\n\n")
     );
     assert!(checked >= 40, "only {checked} cases ran");
+}
+
+/// Posts every fixture case of `plugin` (directory name) through `plugin_id`, each to a fresh
+/// webhook, and compares the outcome with its golden file: (cases that matched, differences).
+pub async fn check_fixtures(app: &TestApp, plugin_id: &str, plugin: &str) -> (usize, Vec<String>) {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for case in cases(plugin) {
+        let (hook, reply) = post_case(app, plugin_id, plugin, &case).await;
+        let want_status = case.expected["status"].as_u64().expect("expected.status");
+        let label = format!("{plugin}/{}", case.name);
+        if u64::from(reply.status.as_u16()) != want_status {
+            failures.push(format!(
+                "{label}: status {} (want {want_status}): {}",
+                reply.status, reply.body
+            ));
+            continue;
+        }
+        match want_status {
+            201 => {
+                let hook_id = hook["id"].as_str().unwrap();
+                let mut got: Vec<Value> = app
+                    .messages()
+                    .await
+                    .into_iter()
+                    .filter(|m| m["webhook"]["id"] == hook_id)
+                    .collect();
+                got.reverse();
+                let want = case.expected["messages"]
+                    .as_array()
+                    .expect("expected.messages");
+                let got: Vec<Value> = got
+                    .iter()
+                    .zip(want)
+                    .map(|(m, w)| {
+                        json!({
+                            "content": m["content"],
+                            "username": if w["username"].is_null() { Value::Null } else { m["sender"]["display_name"].clone() },
+                            "avatar_url": m["sender"]["avatar_url"],
+                        })
+                    })
+                    .collect();
+                let want: Vec<Value> = want
+                    .iter()
+                    .map(|w| json!({"content": w["content"], "username": w["username"], "avatar_url": w["avatar_url"]}))
+                    .collect();
+                if got != want {
+                    failures.push(format!("{label}: stored {got:#?}\nwant {want:#?}"));
+                }
+                for m in &got {
+                    assert!(
+                        m["content"].as_str().unwrap().chars().count() <= 4000,
+                        "{label}"
+                    );
+                }
+            }
+            200 => {
+                if reply.body["status"] != case.expected["outcome"]
+                    || reply.body["reason"] != case.expected["reason"]
+                {
+                    failures.push(format!("{label}: {} (want {})", reply.body, case.expected));
+                }
+            }
+            _ => {
+                if reply.body["error"]["code"] != case.expected["code"] {
+                    failures.push(format!("{label}: {} (want {})", reply.body, case.expected));
+                }
+            }
+        }
+        checked += 1;
+    }
+    (checked, failures)
 }
 
 /// Posts one named fixture case to a fresh webhook with the built-in attached.

@@ -3,6 +3,7 @@
 mod builtins;
 mod cluster;
 mod execute;
+mod languages;
 mod live;
 mod logs;
 mod management;

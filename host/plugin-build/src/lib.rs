@@ -4,7 +4,8 @@
 //!
 //! All callers build into one directory, `<workspace>/target/wasm-plugins`, so a component is
 //! compiled once however many build scripts need it; concurrent inner builds wait on cargo's
-//! lock of that directory, never on the outer build's.
+//! lock of that directory, never on the outer build's. Python and JavaScript plugins are built
+//! by their SDK's tool ([`build_scripted`]).
 
 use std::env;
 use std::ffi::OsString;
@@ -12,6 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
+
+mod scripted;
+
+pub use scripted::{Language, ScriptedPlugin, build_scripted, discover_scripted};
 
 /// The compilation target of plugins.
 pub const TARGET: &str = "wasm32-wasip2";
