@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::outgoing::OutgoingConfig;
 use crate::runtime::RuntimeLimits;
 use crate::store::StoreOptions;
 
@@ -95,6 +96,10 @@ pub struct Config {
     /// Successful deliveries kept per webhook for inspection (failures are always kept).
     #[arg(long, env = "WASMHOOK_KEEP_DELIVERIES", default_value_t = 50)]
     pub keep_deliveries: u32,
+
+    /// Outgoing webhook delivery (#7).
+    #[command(flatten)]
+    pub outgoing: OutgoingConfig,
 }
 
 impl Config {
@@ -120,6 +125,7 @@ impl Config {
             plugin_max_log_bytes: 16 * 1024,
             plugin_concurrency: 64,
             keep_deliveries: 50,
+            outgoing: OutgoingConfig::default(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod config;
 pub mod http;
 pub mod ingest;
 pub mod mentions;
+pub mod outgoing;
 pub mod plugin_cli;
 pub mod runtime;
 pub mod secrets;
@@ -86,6 +87,8 @@ pub async fn serve_until(
     let plugins =
         runtime::PluginEngine::new(cfg.runtime_limits(), cfg.resolved_cache_dir(), cache_key)
             .context("starting the plugin runtime")?;
+    let outbound = Arc::new(outgoing::worker::Outbound::new(cfg.outgoing.clone()));
+    let outgoing_worker = tokio::spawn(outgoing::worker::run(store.clone(), outbound.clone()));
     let state = http::AppState {
         store: store.clone(),
         ingest,
@@ -93,12 +96,14 @@ pub async fn serve_until(
         public_url: Arc::from(public_url.trim_end_matches('/')),
         max_plugin_bytes: cfg.max_plugin_bytes,
         keep_deliveries: cfg.keep_deliveries,
+        outgoing: outbound,
     };
     tracing::info!(%local, "wasmhook listening");
     let result = axum::serve(listener, http::router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     housekeeping.abort();
+    outgoing_worker.abort();
     if let Some(listener) = change_listener {
         listener.abort();
     }

@@ -6,5 +6,6 @@ mod execute;
 mod logs;
 mod management;
 mod mentions;
+mod outgoing;
 mod plugins;
 mod roles;

@@ -7,6 +7,7 @@ pub mod error;
 mod execute;
 pub mod extract;
 mod health;
+mod outgoing;
 pub(crate) mod plugins;
 mod users;
 mod webhooks;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub max_plugin_bytes: usize,
     /// Successful deliveries kept per webhook.
     pub keep_deliveries: u32,
+    /// Outgoing webhook sending (the "test" action; the worker has its own handle).
+    pub outgoing: Arc<crate::outgoing::worker::Outbound>,
 }
 
 /// The whole API.
@@ -51,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(execute::router())
         .merge(plugins::router())
         .merge(deliveries::router())
+        .merge(outgoing::router())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()))
         }))

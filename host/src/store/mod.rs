@@ -10,6 +10,7 @@ mod channels;
 mod communities;
 mod deliveries;
 mod messages;
+mod outgoing;
 mod plugins;
 mod users;
 mod webhooks;
@@ -26,6 +27,10 @@ pub use channels::Channel;
 pub use communities::{Community, Role};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
 pub use messages::{MentionedUser, NewMessage, Notification, StoredMessage};
+pub use outgoing::{
+    AttemptRecord, Disabled, Finish, ImIntegration, Notice, OutgoingDelivery, OutgoingJob,
+    OutgoingSettings, OutgoingWebhook, test_event_data,
+};
 pub use plugins::{NewPlugin, Plugin};
 pub use users::{NewUser, User};
 pub use webhooks::{NewWebhook, Webhook, WebhookPatch, WebhookTarget};
