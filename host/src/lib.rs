@@ -88,7 +88,12 @@ pub async fn serve_until(
         runtime::PluginEngine::new(cfg.runtime_limits(), cfg.resolved_cache_dir(), cache_key)
             .context("starting the plugin runtime")?;
     let outbound = Arc::new(outgoing::worker::Outbound::new(cfg.outgoing.clone()));
-    let outgoing_worker = tokio::spawn(outgoing::worker::run(store.clone(), outbound.clone()));
+    let (stop_outgoing, outgoing_stopped) = tokio::sync::watch::channel(false);
+    let mut outgoing_worker = tokio::spawn(outgoing::worker::run(
+        store.clone(),
+        outbound.clone(),
+        outgoing_stopped,
+    ));
     let state = http::AppState {
         store: store.clone(),
         ingest,
@@ -103,7 +108,16 @@ pub async fn serve_until(
         .with_graceful_shutdown(shutdown)
         .await;
     housekeeping.abort();
-    outgoing_worker.abort();
+    // Let the outgoing worker record the attempts it is making (bounded by the HTTP timeout).
+    let _ = stop_outgoing.send(true);
+    let drain = cfg.outgoing.timeout() * 4 + Duration::from_secs(1);
+    if tokio::time::timeout(drain, &mut outgoing_worker)
+        .await
+        .is_err()
+    {
+        outgoing_worker.abort();
+        tracing::warn!("outgoing deliveries still running at shutdown; their claims will expire");
+    }
     if let Some(listener) = change_listener {
         listener.abort();
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use rand::Rng;
 use serde_json::Value;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
@@ -133,18 +134,22 @@ impl Outbound {
     }
 }
 
-/// Runs the worker until the task is aborted.
-pub async fn run(store: Store, outbound: Arc<Outbound>) {
+/// Runs the worker until `stop` turns true; a batch being sent is finished first, so a
+/// graceful shutdown records every attempt it made (a crash leaves claims to expire).
+pub async fn run(store: Store, outbound: Arc<Outbound>, mut stop: watch::Receiver<bool>) {
     let poll = Duration::from_millis(outbound.cfg.outgoing_poll_ms.max(10));
     let batch = outbound.cfg.outgoing_concurrency.max(1);
-    loop {
+    while !*stop.borrow() {
         match tick(&store, &outbound, batch).await {
             // A full batch: more may be due right away.
             Ok(n) if n == batch as usize => continue,
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "outgoing delivery worker"),
         }
-        tokio::time::sleep(poll).await;
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => {}
+        }
     }
 }
 
