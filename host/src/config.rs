@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::outgoing::OutgoingConfig;
 use crate::runtime::RuntimeLimits;
 use crate::store::StoreOptions;
 
@@ -129,6 +130,9 @@ pub struct Config {
     /// How often each node checks the push queue for due messages, in ms.
     #[arg(long, env = "WASMHOOK_PUSH_POLL_MS", default_value_t = 1_000)]
     pub push_poll_ms: u64,
+    /// Outgoing webhook delivery (#7).
+    #[command(flatten)]
+    pub outgoing: OutgoingConfig,
 }
 
 impl Config {
@@ -154,6 +158,7 @@ impl Config {
             plugin_max_log_bytes: 16 * 1024,
             plugin_concurrency: 64,
             keep_deliveries: 50,
+            outgoing: OutgoingConfig::default(),
             live_buffer: 256,
             vapid_subject: "mailto:admin@localhost".into(),
             push_allow_http: false,

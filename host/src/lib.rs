@@ -12,6 +12,7 @@ pub mod http;
 pub mod ingest;
 pub mod live;
 pub mod mentions;
+pub mod outgoing;
 pub mod plugin_cli;
 pub mod push;
 pub mod runtime;
@@ -98,6 +99,13 @@ pub async fn serve_until(
     let plugins =
         runtime::PluginEngine::new(cfg.runtime_limits(), cfg.resolved_cache_dir(), cache_key)
             .context("starting the plugin runtime")?;
+    let outbound = Arc::new(outgoing::worker::Outbound::new(cfg.outgoing.clone()));
+    let (stop_outgoing, outgoing_stopped) = tokio::sync::watch::channel(false);
+    let mut outgoing_worker = tokio::spawn(outgoing::worker::run(
+        store.clone(),
+        outbound.clone(),
+        outgoing_stopped,
+    ));
     let state = http::AppState {
         store: store.clone(),
         ingest,
@@ -108,6 +116,7 @@ pub async fn serve_until(
         live: hub,
         push: pusher,
         push_allow_http: cfg.push_allow_http,
+        outgoing: outbound,
     };
     tracing::info!(%local, "wasmhook listening");
     let result = axum::serve(listener, http::router(state))
@@ -115,6 +124,16 @@ pub async fn serve_until(
         .await;
     for task in tasks {
         task.abort();
+    }
+    // Let the outgoing worker record the attempts it is making (bounded by the HTTP timeout).
+    let _ = stop_outgoing.send(true);
+    let drain = cfg.outgoing.timeout() * 4 + std::time::Duration::from_secs(1);
+    if tokio::time::timeout(drain, &mut outgoing_worker)
+        .await
+        .is_err()
+    {
+        outgoing_worker.abort();
+        tracing::warn!("outgoing deliveries still running at shutdown; their claims will expire");
     }
     if let Err(e) = store.clear_presence().await {
         tracing::warn!(error = %e, "cannot clear this node's presence rows");

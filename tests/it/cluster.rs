@@ -278,5 +278,61 @@ async fn each_push_is_sent_once_although_every_node_runs_a_push_worker() {
         service.received().len(),
         10,
         "one push per mention, not one per node"
+#[ignore = "needs PostgreSQL (#5): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
+async fn each_outgoing_event_is_delivered_once_across_nodes() {
+    // Two nodes polling the outbox every 5 ms race for every delivery (#7).
+    let racing = |cfg: &mut wasmhook::Config| {
+        cfg.outgoing.outgoing_allow_loopback = true;
+        cfg.outgoing.outgoing_poll_ms = 5;
+        cfg.outgoing.outgoing_concurrency = 4;
+    };
+    let a = TestApp::spawn_with(racing).await;
+    assert!(
+        a.is_postgres(),
+        "cluster tests need WASMHOOK_TEST_POSTGRES_URL"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let b = TestApp::start(a.database.clone(), cache.path().join("cache"), racing).await;
+    let receiver = wasmhook_tests::receiver::Receiver::start().await;
+    a.post(
+        &format!("/api/communities/{}/outgoing-webhooks", a.community_id),
+        ADMIN_TOKEN,
+        json!({"name": "once", "target": "generic", "url": receiver.url("/once"),
+               "events": ["message.created"]}),
+    )
+    .await
+    .expect(201);
+    let hook = a.webhook("source").await;
+    let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+    const N: usize = 40;
+    for i in 0..N {
+        let node = if i % 2 == 0 { &a } else { &b };
+        node.post_anon(&url, json!({"content": format!("event {i}")}))
+            .await
+            .expect(201);
+    }
+    receiver.wait_for(N, Duration::from_secs(30)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while a
+        .sql_i64("SELECT COUNT(*) FROM outgoing_deliveries WHERE status <> 'succeeded'")
+        .await
+        > 0
+    {
+        assert!(Instant::now() < deadline, "deliveries did not settle");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let got = receiver.requests();
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), N);
+    assert_eq!(got.len(), N, "every event was sent exactly once");
+    assert_eq!(
+        a.sql_i64("SELECT COALESCE(MAX(attempts), 0) FROM outgoing_deliveries")
+            .await,
+        1
     );
 }

@@ -61,3 +61,66 @@ async fn webhook_tokens_never_reach_the_logs() {
     );
     assert!(!text.contains(token), "a webhook token reached the logs");
 }
+
+#[tokio::test]
+async fn outgoing_webhook_urls_and_secrets_never_reach_the_logs() {
+    // Slack-style URLs carry their credential in the path; generic targets have a secret (#7).
+    let logs = captured_logs();
+    let app = TestApp::spawn_with(|cfg| {
+        cfg.outgoing.outgoing_allow_loopback = true;
+        cfg.outgoing.outgoing_poll_ms = 20;
+        cfg.outgoing.outgoing_max_attempts = 1;
+    })
+    .await;
+    let receiver = wasmhook_tests::receiver::Receiver::with_responder(|_| {
+        wasmhook_tests::receiver::Canned::new(500, "failing on purpose")
+    })
+    .await;
+    let path = format!("/api/communities/{}/outgoing-webhooks", app.community_id);
+    let url_secret = "T0SECRET/B0SECRET/urlcredential0123456789";
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    for (target, extra) in [("slack", json!({})), ("generic", json!({"secret": secret}))] {
+        let mut body = json!({"name": target, "target": target,
+            "url": receiver.url(&format!("/services/{url_secret}")), "events": ["message.created"]});
+        if let Some(s) = extra.get("secret") {
+            body["secret"] = s.clone();
+        }
+        app.post(&path, wasmhook_tests::ADMIN_TOKEN, body)
+            .await
+            .expect(201);
+    }
+    let hook = app.webhook("src").await;
+    app.post_anon(
+        &format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap()),
+        json!({"content": "logged?"}),
+    )
+    .await
+    .expect(201);
+    receiver
+        .wait_for(2, std::time::Duration::from_secs(15))
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    // The worker logs an attempt before recording it, so once both are recorded failed,
+    // their log lines are written.
+    while app
+        .sql_i64("SELECT COUNT(*) FROM outgoing_deliveries WHERE status = 'failed'")
+        .await
+        < 2
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "deliveries did not fail"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(
+        text.contains("outgoing delivery attempt failed"),
+        "failures are logged"
+    );
+    assert!(!text.contains(url_secret), "a target URL was logged");
+    assert!(
+        !text.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        "a secret was logged"
+    );
+}

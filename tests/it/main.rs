@@ -8,5 +8,6 @@ mod live;
 mod logs;
 mod management;
 mod mentions;
+mod outgoing;
 mod plugins;
 mod roles;

@@ -8,6 +8,7 @@ mod execute;
 pub mod extract;
 mod health;
 mod live;
+mod outgoing;
 pub(crate) mod plugins;
 mod push;
 mod users;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub push: Arc<Push>,
     /// Whether plain-http push endpoints are accepted.
     pub push_allow_http: bool,
+    /// Outgoing webhook sending (the "test" action; the worker has its own handle).
+    pub outgoing: Arc<crate::outgoing::worker::Outbound>,
 }
 
 /// The whole API.
@@ -63,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(deliveries::router())
         .merge(live::router())
         .merge(push::router())
+        .merge(outgoing::router())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()))
         }))

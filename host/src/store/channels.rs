@@ -62,6 +62,7 @@ impl Store {
             .bind(channel.created_at)
             .execute(&mut *tx)
             .await?;
+            super::outgoing::enqueue_channel_created!(tx, &channel);
             tx.commit().await?
         });
         Ok(channel)

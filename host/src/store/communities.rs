@@ -105,6 +105,14 @@ impl Store {
         role: Role,
     ) -> Result<(), StoreError> {
         with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let existing: Option<Role> = sqlx::query_scalar(
+                "SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2",
+            )
+            .bind(community_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
@@ -113,9 +121,12 @@ impl Store {
             .bind(user_id)
             .bind(role)
             .bind(super::now())
-            .execute(pool)
-            .await?
-            .rows_affected()
+            .execute(&mut *tx)
+            .await?;
+            if existing.is_none() {
+                super::outgoing::enqueue_member_joined!(tx, community_id, user_id, role);
+            }
+            tx.commit().await?
         });
         Ok(())
     }

@@ -223,6 +223,15 @@ impl Store {
                     .bind(delivery.webhook_id)
                     .execute(&mut *tx)
                     .await?;
+                let failed = serde_json::json!({
+                    "id": id, "error_code": delivery.error_code, "error_message": delivery.error_message,
+                });
+                super::outgoing::enqueue_webhook_event!(
+                    tx,
+                    delivery.webhook_id,
+                    crate::outgoing::EventKind::DeliveryFailed,
+                    Some(("delivery", failed))
+                );
             } else {
                 prune!(tx, delivery.webhook_id, keep);
             }

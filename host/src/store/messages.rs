@@ -272,6 +272,7 @@ macro_rules! insert_webhook_messages {
         let messages: &[$crate::store::NewMessage] = $messages;
         let mut posted = $crate::store::Posted::default();
         let now = $crate::store::now();
+        let outgoing = $crate::store::outgoing::outgoing_subscriptions!($tx, target.community_id);
         for msg in messages {
             let mentions = $crate::store::messages::resolve_mentions!($tx, target, &$crate::mentions::parse(&msg.content));
             let row = $crate::store::messages::MessageRow::webhook(target, msg, now);
@@ -312,7 +313,9 @@ macro_rules! insert_webhook_messages {
                 .await?;
                 posted.notifications.push(notification);
             }
-            posted.messages.push(row.into_message(mentions));
+            let message = row.into_message(mentions);
+            $crate::store::outgoing::enqueue_message_events!($tx, &outgoing, target, &message);
+            posted.messages.push(message);
         }
         sqlx::query("UPDATE webhooks SET messages_posted = messages_posted + $2, last_used_at = $3 WHERE id = $1")
             .bind(target.id)

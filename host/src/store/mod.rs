@@ -11,6 +11,7 @@ mod communities;
 mod deliveries;
 pub(crate) mod live;
 pub(crate) mod messages;
+mod outgoing;
 mod plugins;
 pub(crate) mod push;
 mod users;
@@ -33,6 +34,10 @@ pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
 pub use live::{PRESENCE_HEARTBEAT, PRESENCE_TTL, RemotePosted};
 pub use messages::{
     MentionedUser, NewMessage, Notification, Posted, StoredMessage, UserNotification,
+};
+pub use outgoing::{
+    AttemptRecord, Disabled, Finish, ImIntegration, Notice, OutgoingDelivery, OutgoingJob,
+    OutgoingSettings, OutgoingWebhook, test_event_data,
 };
 pub use plugins::{NewPlugin, Plugin};
 pub use push::{NewPushSubscription, PushJob, PushSubscription};

@@ -140,6 +140,7 @@ impl Store {
         let id = Uuid::now_v7();
         let now = super::now();
         with_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO webhooks (id, channel_id, name, description, username, avatar_url, token_hash, active,
                                        created_by, created_at, updated_at)
@@ -154,9 +155,15 @@ impl Store {
             .bind(&new.token_hash[..])
             .bind(new.created_by)
             .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
+            .execute(&mut *tx)
+            .await?;
+            super::outgoing::enqueue_webhook_event!(
+                tx,
+                id,
+                crate::outgoing::EventKind::WebhookCreated,
+                None
+            );
+            tx.commit().await?
         });
         self.webhook(id).await
     }
@@ -191,7 +198,8 @@ impl Store {
         patch: WebhookPatch,
     ) -> Result<Webhook, StoreError> {
         let done = with_pool!(self, write, |pool| {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
                 "UPDATE webhooks SET
                 name = COALESCE($2, name),
                 description = CASE WHEN $3 THEN $4 ELSE description END,
@@ -216,9 +224,17 @@ impl Store {
             .bind(patch.plugin_id.flatten())
             .bind(patch.plugin_config.is_some())
             .bind(patch.plugin_config.flatten())
-            .execute(pool)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            super::outgoing::enqueue_webhook_event!(
+                tx,
+                id,
+                crate::outgoing::EventKind::WebhookUpdated,
+                None
+            );
+            tx.commit().await?;
+            done
         });
         if done == 0 {
             return Err(StoreError::NotFound);
@@ -233,13 +249,23 @@ impl Store {
         token_hash: [u8; 32],
     ) -> Result<(), StoreError> {
         let done = with_pool!(self, write, |pool| {
-            sqlx::query("UPDATE webhooks SET token_hash = $2, updated_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(&token_hash[..])
-                .bind(super::now())
-                .execute(pool)
-                .await?
-                .rows_affected()
+            let mut tx = pool.begin().await?;
+            let done =
+                sqlx::query("UPDATE webhooks SET token_hash = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(&token_hash[..])
+                    .bind(super::now())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            super::outgoing::enqueue_webhook_event!(
+                tx,
+                id,
+                crate::outgoing::EventKind::WebhookRegenerated,
+                None
+            );
+            tx.commit().await?;
+            done
         });
         if done == 0 {
             return Err(StoreError::NotFound);
@@ -250,11 +276,21 @@ impl Store {
     /// Deletes a webhook. Its messages stay, still naming it.
     pub async fn delete_webhook(&self, id: Uuid) -> Result<(), StoreError> {
         let done = with_pool!(self, write, |pool| {
-            sqlx::query("DELETE FROM webhooks WHERE id = $1")
+            let mut tx = pool.begin().await?;
+            // Enqueued first: the event describes the webhook, which is gone after the delete.
+            super::outgoing::enqueue_webhook_event!(
+                tx,
+                id,
+                crate::outgoing::EventKind::WebhookDeleted,
+                None
+            );
+            let done = sqlx::query("DELETE FROM webhooks WHERE id = $1")
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            tx.commit().await?;
+            done
         });
         if done == 0 {
             return Err(StoreError::NotFound);
