@@ -278,6 +278,10 @@ async fn each_push_is_sent_once_although_every_node_runs_a_push_worker() {
         service.received().len(),
         10,
         "one push per mention, not one per node"
+    );
+}
+
+#[tokio::test]
 #[ignore = "needs PostgreSQL (#5): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
 async fn each_outgoing_event_is_delivered_once_across_nodes() {
     // Two nodes polling the outbox every 5 ms race for every delivery (#7).
