@@ -115,6 +115,27 @@ fn main() {
         });
     }
 
+    // The same transform in three languages (tests/plugins/push-*), on a GitHub push.
+    if let Ok(body) = std::fs::read(
+        root.join("tests/fixtures/github/push-no-username-committer/request.json"),
+    ) {
+        for (language, component) in [
+            ("Rust", artifacts::PUSH_RUST),
+            ("Python", artifacts::PUSH_PYTHON),
+            ("JavaScript", artifacts::PUSH_JS),
+        ] {
+            cases.push(Case {
+                name: format!("same push summary in {language} ({} bytes)", body.len()),
+                component: component.into(),
+                headers: vec![],
+                body: body.clone(),
+                config: "{}".into(),
+            });
+        }
+    }
+    cases.extend(largest(&root, "gitlab", artifacts::GITLAB));
+    cases.extend(largest(&root, "sentry", artifacts::SENTRY));
+
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
