@@ -116,9 +116,9 @@ fn main() {
     }
 
     // The same transform in three languages (tests/plugins/push-*), on a GitHub push.
-    if let Ok(body) = std::fs::read(
-        root.join("tests/fixtures/github/push-no-username-committer/request.json"),
-    ) {
+    if let Ok(body) =
+        std::fs::read(root.join("tests/fixtures/github/push-no-username-committer/request.json"))
+    {
         for (language, component) in [
             ("Rust", artifacts::PUSH_RUST),
             ("Python", artifacts::PUSH_PYTHON),
@@ -132,6 +132,21 @@ fn main() {
                 config: "{}".into(),
             });
         }
+    }
+    // Their fixed cost: a push without commits, skipped at once.
+    let tiny = br#"{"ref":"refs/heads/main","repository":{"full_name":"a/b"},"pusher":{"name":"c"},"commits":[]}"#;
+    for (language, component) in [
+        ("Rust", artifacts::PUSH_RUST),
+        ("Python", artifacts::PUSH_PYTHON),
+        ("JavaScript", artifacts::PUSH_JS),
+    ] {
+        cases.push(Case {
+            name: format!("same push summary in {language}, no commits (skip)"),
+            component: component.into(),
+            headers: vec![],
+            body: tiny.to_vec(),
+            config: "{}".into(),
+        });
     }
     cases.extend(largest(&root, "gitlab", artifacts::GITLAB));
     cases.extend(largest(&root, "sentry", artifacts::SENTRY));

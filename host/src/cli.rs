@@ -52,4 +52,8 @@ pub enum PluginCommand {
     },
     /// Run a component on a payload in the server's sandbox; prints outcome, log, time, memory.
     Run(crate::plugin_cli::RunArgs),
+    /// Create a plugin project in Rust, Python or JavaScript, with tests and a README.
+    ///
+    /// The project builds, tests and passes `plugin check` as generated.
+    New(crate::scaffold::NewArgs),
 }

@@ -16,6 +16,7 @@ pub mod outgoing;
 pub mod plugin_cli;
 pub mod push;
 pub mod runtime;
+pub mod scaffold;
 pub mod secrets;
 pub mod store;
 

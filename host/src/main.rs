@@ -23,6 +23,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Plugin(PluginCommand::Check { file })) => {
             wasmhook::plugin_cli::check(&cli.serve, &file)
         }
+        Some(Command::Plugin(PluginCommand::New(args))) => wasmhook::scaffold::run(&args),
         Some(Command::Plugin(PluginCommand::Run(args))) => {
             if wasmhook::plugin_cli::run(&cli.serve, args).await? {
                 Ok(())

@@ -1,6 +1,8 @@
-//! `wasmhook plugin check|run`: the CLI plugin authors use, run as a real process on real
-//! components built from `plugins/` and `tests/plugins/`.
+//! `wasmhook plugin check|run|new`: the CLI plugin authors use, run as a real process on real
+//! components built from `plugins/` and `tests/plugins/`, and on the projects `plugin new`
+//! generates.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wasmhook_test_artifacts as artifacts;
@@ -76,4 +78,285 @@ fn run_prints_outcome_log_time_and_memory() {
             .contains("boom"),
         "{report}"
     );
+}
+
+// `wasmhook plugin new`: each language's scaffold is generated, built into a component, tested
+// natively, checked and run, exactly as its README says. Missing tools fail these tests (with
+// what to install), never skip them.
+
+/// The repository root, given to `plugin new --sdk`.
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ has a parent")
+        .to_path_buf()
+}
+
+/// Runs `command` in `dir`, failing the test with its output unless it succeeds.
+fn run_in(dir: &Path, command: &mut Command, what: &str) {
+    let out = command.current_dir(dir).output().unwrap_or_else(|err| {
+        panic!("cannot run {what} ({command:?}): {err}; is it installed and on PATH?")
+    });
+    assert!(
+        out.status.success(),
+        "{what} failed ({}) in {}:\n{}\n{}",
+        out.status,
+        dir.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `wasmhook plugin new --lang LANG --dir PARENT --sdk <repo> NAME`; returns the project.
+fn scaffold(lang: &str, parent: &Path, name: &str) -> PathBuf {
+    let repo = repo();
+    let (ok, out, err) = wasmhook(&[
+        "plugin",
+        "new",
+        "--lang",
+        lang,
+        "--dir",
+        parent.to_str().unwrap(),
+        "--sdk",
+        repo.to_str().unwrap(),
+        name,
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("plugin `{name}` in")), "{out}");
+    let project = parent.join(name);
+    for file in ["README.md", "wit/world.wit", "wit/types.wit"] {
+        assert!(
+            project.join(file).is_file(),
+            "no {file} in {}",
+            project.display()
+        );
+    }
+    project
+}
+
+/// `plugin check` and `plugin run` on the built component: one escaped Markdown message with
+/// the configured username.
+fn check_and_run(wasm: &Path) {
+    let wasm = wasm.to_str().unwrap();
+    let (ok, out, err) = wasmhook(&["plugin", "check", wasm]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("valid wasmhook:plugin/transformer@0.1.0 component"),
+        "{out}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("alert.json");
+    std::fs::write(
+        &body,
+        r#"{"title": "Disk *almost* full", "text": "/var is at 95% on db-1, cc @ops", "url": "https://status.example.com/alerts/1"}"#,
+    )
+    .unwrap();
+    let (ok, out, err) = wasmhook(&[
+        "plugin",
+        "run",
+        wasm,
+        "--body",
+        body.to_str().unwrap(),
+        "-H",
+        "Content-Type: application/json",
+        "--config",
+        r#"{"username": "Monitor"}"#,
+    ]);
+    assert!(ok, "{err}\n{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
+    assert_eq!(
+        report["messages"],
+        serde_json::json!([{
+            "content": "**[Disk \\*almost\\* full](https://status.example.com/alerts/1)**\n/var is at 95% on db-1, cc @\u{2060}ops",
+            "username": "Monitor",
+            "avatar_url": null,
+        }]),
+        "{report}"
+    );
+    assert_eq!(
+        report["log"], "[info] posting an alert of 96 characters\n",
+        "{report}"
+    );
+}
+
+#[test]
+fn scaffold_rust_builds_tests_checks_and_runs() {
+    let parent = tempfile::tempdir().unwrap();
+    // Inside another workspace, as `plugins/` of a repository would be: the project's own
+    // `[workspace]` table keeps it out.
+    std::fs::write(parent.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+    let project = scaffold("rust", parent.path(), "disk-alerts");
+    // The repository's lock file: the same dependency versions as the workspace, already
+    // compiled in the shared target directory on later runs.
+    std::fs::copy(repo().join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
+    let target = repo().join("target/scaffold-test");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let command = |args: &[&str]| {
+        let mut command = Command::new(&cargo);
+        command.args(args).env("CARGO_TARGET_DIR", &target);
+        // The outer build's flags are for the host; the project builds with its own.
+        for var in [
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "RUSTC_WORKSPACE_WRAPPER",
+        ] {
+            command.env_remove(var);
+        }
+        command
+    };
+    run_in(
+        &project,
+        &mut command(&["build", "--release", "--target", "wasm32-wasip2"]),
+        "cargo build --release --target wasm32-wasip2",
+    );
+    run_in(&project, &mut command(&["test"]), "cargo test");
+    check_and_run(&target.join("wasm32-wasip2/release/disk_alerts.wasm"));
+}
+
+#[test]
+fn scaffold_python_builds_tests_checks_and_runs() {
+    let python = std::env::var_os("WASMHOOK_PYTHON").unwrap_or_else(|| "python3".into());
+    let tools = Command::new(&python)
+        .args(["-c", "import componentize_py, pytest"])
+        .output();
+    assert!(
+        tools.as_ref().is_ok_and(|out| out.status.success()),
+        "the Python scaffold needs python3 with componentize-py and pytest: \
+         `pip install componentize-py==0.25.1 pytest` ({tools:?})"
+    );
+    let parent = tempfile::tempdir().unwrap();
+    let project = scaffold("python", parent.path(), "disk-alerts");
+    run_in(
+        &project,
+        Command::new(&python).args(["-m", "pytest", "-q"]),
+        "python3 -m pytest",
+    );
+    // The README's build command.
+    run_in(
+        &project,
+        Command::new(&python)
+            .env("PYTHONPATH", repo().join("guest-sdk/python/src"))
+            .args(["-m", "wasmhook_sdk.build", "--wit", "wit"])
+            .args([
+                "--module",
+                "disk_alerts_plugin.py",
+                "-o",
+                "disk-alerts.wasm",
+            ]),
+        "python3 -m wasmhook_sdk.build",
+    );
+    check_and_run(&project.join("disk-alerts.wasm"));
+}
+
+#[test]
+fn scaffold_js_builds_tests_checks_and_runs() {
+    let tools = repo().join("guest-sdk/js/node_modules/@bytecodealliance/componentize-js");
+    assert!(
+        tools.is_dir(),
+        "the JavaScript scaffold needs the SDK's build tools: run `npm ci --prefix guest-sdk/js` \
+         (no {})",
+        tools.display()
+    );
+    let parent = tempfile::tempdir().unwrap();
+    let project = scaffold("js", parent.path(), "disk-alerts");
+    // `npm install` links the SDK (a `file:` dependency); `npm run build` is `wasmhook-build`,
+    // the SDK's bin/build.mjs.
+    run_in(
+        &project,
+        Command::new("npm").args(["install", "--no-audit", "--no-fund"]),
+        "npm install",
+    );
+    run_in(&project, Command::new("node").arg("--test"), "node --test");
+    run_in(
+        &project,
+        Command::new("npm").args(["run", "build"]),
+        "npm run build",
+    );
+    check_and_run(&project.join("disk-alerts.wasm"));
+}
+
+#[test]
+fn scaffold_refuses_bad_names_existing_directories_and_unknown_languages() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().to_str().unwrap();
+    let long = "x".repeat(65);
+    for bad in ["Disk", "1st", "disk_alerts", "disk-", "fn", long.as_str()] {
+        let (ok, _, err) = wasmhook(&["plugin", "new", "--lang", "rust", "--dir", dir, bad]);
+        assert!(!ok, "{bad} was accepted");
+        assert!(err.contains("invalid plugin name"), "{bad}: {err}");
+    }
+    let (ok, _, err) = wasmhook(&["plugin", "new", "--lang", "go", "--dir", dir, "disk"]);
+    assert!(!ok);
+    assert!(
+        err.contains("invalid value 'go'") && err.contains("rust, python, js"),
+        "{err}"
+    );
+    let (ok, _, err) = wasmhook(&[
+        "plugin", "new", "--lang", "python", "--dir", dir, "--sdk", dir, "disk",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("root of a wasmhook checkout"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(parent.path()).unwrap().count(),
+        0,
+        "nothing is written when the arguments are refused"
+    );
+
+    let taken = parent.path().join("taken");
+    std::fs::create_dir(&taken).unwrap();
+    std::fs::write(taken.join("notes.txt"), "mine").unwrap();
+    let (ok, _, err) = wasmhook(&["plugin", "new", "--lang", "js", "--dir", dir, "taken"]);
+    assert!(!ok);
+    assert!(err.contains("already exists and is not empty"), "{err}");
+    assert_eq!(std::fs::read_dir(&taken).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(taken.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    std::fs::write(parent.path().join("file"), "").unwrap();
+    let (ok, _, err) = wasmhook(&["plugin", "new", "--lang", "js", "--dir", dir, "file"]);
+    assert!(!ok);
+    assert!(err.contains("is not a directory"), "{err}");
+}
+
+#[test]
+fn scaffold_without_sdk_takes_it_from_the_repository() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().to_str().unwrap();
+    // An existing empty directory is used.
+    std::fs::create_dir(parent.path().join("alerts-rust")).unwrap();
+    for (lang, file, source) in [
+        (
+            "rust",
+            "Cargo.toml",
+            r#"git = "https://github.com/wasmhook/wasmhook""#,
+        ),
+        (
+            "python",
+            "pyproject.toml",
+            "git+https://github.com/wasmhook/wasmhook#subdirectory=guest-sdk/python",
+        ),
+        ("js", "package.json", r#""file:../wasmhook/guest-sdk/js""#),
+    ] {
+        let name = format!("alerts-{lang}");
+        let (ok, _, err) = wasmhook(&["plugin", "new", "--lang", lang, "--dir", dir, &name]);
+        assert!(ok, "{lang}: {err}");
+        let project = parent.path().join(&name);
+        let text = std::fs::read_to_string(project.join(file)).unwrap();
+        assert!(text.contains(source), "{lang}: {text}");
+        let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+        assert!(
+            readme.contains("https://github.com/wasmhook/wasmhook") && !readme.contains("{{"),
+            "{lang}: {readme}"
+        );
+        for wit in ["types.wit", "world.wit"] {
+            assert_eq!(
+                std::fs::read_to_string(project.join("wit").join(wit)).unwrap(),
+                std::fs::read_to_string(repo().join("wit").join(wit)).unwrap(),
+                "{lang}: wit/{wit} is a copy of the contract"
+            );
+        }
+    }
+    let cargo = std::fs::read_to_string(parent.path().join("alerts-rust/Cargo.toml")).unwrap();
+    assert!(cargo.contains("\n[workspace]\n"), "{cargo}");
 }

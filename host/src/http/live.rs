@@ -53,7 +53,13 @@ async fn websocket(
         message: format!("GET /api/ws must be a WebSocket upgrade: {e}"),
     })?;
     let hub = state.live.clone();
+    // Clients only send pings and a close: small read buffers, a small message limit, and a
+    // hard cap on what may wait to be written to a slow client.
     Ok(upgrade
+        .read_buffer_size(4 << 10)
+        .write_buffer_size(16 << 10)
+        .max_write_buffer_size(1 << 20)
+        .max_message_size(64 << 10)
         .on_upgrade(move |socket| async move {
             let subscription = hub.connect_user(user.id).await;
             serve_socket(socket, subscription, user.id).await;

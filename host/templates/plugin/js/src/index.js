@@ -1,0 +1,68 @@
+/**
+ * {{name}}: a wasmhook transformer plugin.
+ *
+ * It posts one Markdown message for a JSON alert such as
+ * `{"title": "Disk almost full", "text": "/var is at 95%", "url": "https://status.example.com/1"}`.
+ * Every field is optional; `url` (http or https) links the title. An empty body, or an alert
+ * with neither title nor text (a "ping"), posts nothing. Text from the payload is escaped and its
+ * `@` made inert, so it can neither format nor mention anyone.
+ *
+ * Configuration (optional): `{"username": "Monitor"}` overrides the webhook's display name; any
+ * other key is an error.
+ * @module
+ */
+
+import { Internal, InvalidPayload, Message, Outcome, checkSenderOverrides, log, markdown, mention } from 'wasmhook-sdk';
+
+/** The host's limit on message content, in characters. */
+const MAX_CHARS = 4000;
+
+/** Why an empty body, or an alert without title and text, posts nothing. */
+export const NOTHING_TO_POST = 'nothing to post: no title or text (a ping?)';
+
+/**
+ * The plugin: one message per alert.
+ *
+ * @param {import('wasmhook-sdk').Request} request
+ * @returns {Outcome}
+ */
+export function transform(request) {
+  // Every accepted key with its default. An unknown key or a mistyped value is an error (HTTP
+  // 500, the delivery kept for replay), so a typo cannot go unnoticed.
+  const { username } = request.config({ username: null });
+  if (username !== null && typeof username !== 'string') {
+    throw new Internal('invalid plugin configuration: `username` must be a string');
+  }
+  checkSenderOverrides(username, null);
+  if (request.text().trim() === '') return Outcome.skip(NOTHING_TO_POST);
+  // Bad JSON throws InvalidPayload: HTTP 422 for the sender, nothing kept.
+  const alert = request.json();
+  if (alert === null || typeof alert !== 'object' || Array.isArray(alert)) {
+    throw new InvalidPayload('expected a JSON object');
+  }
+  const content = render(alert);
+  if (content === null) return Outcome.skip(NOTHING_TO_POST);
+  log.info(`posting an alert of ${[...content].length} characters`);
+  return Outcome.message(new Message(content, { username }));
+}
+
+/** The string field `name`, trimmed and with its `@` made inert; `''` when absent. */
+function field(alert, name) {
+  const value = alert[name] ?? '';
+  if (typeof value !== 'string') throw new InvalidPayload(`\`${name}\` must be a string`);
+  return mention.suppress(value.trim());
+}
+
+/** The title in bold (a link when there is a URL), then the text; `null` when both are empty. */
+function render(alert) {
+  const url = alert.url ?? null;
+  if (url !== null && !(typeof url === 'string' && /^https?:\/\//.test(url))) {
+    throw new InvalidPayload('url must be an http(s) URL');
+  }
+  const lines = [];
+  const title = field(alert, 'title');
+  if (title) lines.push(`**${url ? markdown.link(title, url) : markdown.escape(title)}**`);
+  const text = field(alert, 'text');
+  if (text) lines.push(markdown.escape(text));
+  return lines.length > 0 ? markdown.truncate(lines.join('\n'), MAX_CHARS) : null;
+}

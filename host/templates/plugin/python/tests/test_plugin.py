@@ -1,0 +1,35 @@
+"""Unit tests of the plugin, run natively: ``python3 -m pytest``."""
+
+import pytest
+from wasmhook_sdk import Internal, InvalidPayload, Request
+
+from {{module}} import NOTHING_TO_POST, {{type}}
+
+
+def run(body, config="{}"):
+    return {{type}}().transform(Request(body, config=config))
+
+
+def test_posts_the_title_as_a_link_and_the_text_escaped():
+    body = '{"title": "CPU *high*", "text": "load 12 @oncall", "url": "https://x.example/1"}'
+    (message,) = run(body, {"username": "Monitor"}).as_messages()
+    assert message.content == "**[CPU \\*high\\*](https://x.example/1)**\nload 12 @\u2060oncall"
+    assert message.username == "Monitor"
+
+
+@pytest.mark.parametrize("body", ["", "  \n", "{}", '{"title": " ", "text": null}'])
+def test_skips_empty_bodies_and_pings(body):
+    assert run(body).skip_reason == NOTHING_TO_POST
+
+
+@pytest.mark.parametrize(
+    "body", ["{", "[1]", '{"title": 7}', '{"title": "t", "url": "ftp://x"}']
+)
+def test_rejects_bad_json_wrong_types_and_other_urls(body):
+    with pytest.raises(InvalidPayload):
+        run(body)
+
+
+def test_rejects_unknown_configuration_keys():
+    with pytest.raises(Internal, match="unknown field `colour`"):
+        run('{"text": "hi"}', {"colour": "red"})
