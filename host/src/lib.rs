@@ -78,12 +78,13 @@ pub async fn serve_until(
         cfg.vapid_subject.clone(),
     )?;
     let pusher = push::Push::new(store.clone(), vapid, cfg.push_options())?;
+    let (stop_push, push_stopped) = tokio::sync::watch::channel(false);
+    let mut push_worker = tokio::spawn(pusher.clone().run(push_stopped));
     let (posts_tx, posts_rx) = tokio::sync::mpsc::unbounded_channel();
     store.set_post_sink(posts_tx);
     let mut tasks = vec![
         tokio::spawn(forward_posts(posts_rx, live_tx.clone(), pusher.clone())),
         tokio::spawn(live::run(hub.clone(), store.clone(), live_rx)),
-        tokio::spawn(pusher.clone().run()),
         tokio::spawn(housekeeping(ingest.clone(), store.clone())),
     ];
     if let Some(pool) = store.postgres_pool().cloned() {
@@ -114,17 +115,33 @@ pub async fn serve_until(
         public_url: Arc::from(public_url.trim_end_matches('/')),
         max_plugin_bytes: cfg.max_plugin_bytes,
         keep_deliveries: cfg.keep_deliveries,
-        live: hub,
+        live: hub.clone(),
         push: pusher,
         push_allow_http: cfg.push_allow_http,
         outgoing: outbound,
     };
     tracing::info!(%local, "wasmhook listening");
+    // Live connections never end by themselves: close them when shutdown begins, or the
+    // graceful shutdown would wait for every SSE stream forever.
+    let shutdown = async move {
+        shutdown.await;
+        hub.close_all();
+    };
     let result = axum::serve(listener, http::router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     for task in tasks {
         task.abort();
+    }
+    // Let the push worker record the attempts it is making (bounded by its HTTP timeout).
+    let _ = stop_push.send(true);
+    let push_drain = cfg.push_options().timeout + std::time::Duration::from_secs(1);
+    if tokio::time::timeout(push_drain, &mut push_worker)
+        .await
+        .is_err()
+    {
+        push_worker.abort();
+        tracing::warn!("push deliveries still running at shutdown; their claims will expire");
     }
     // Let the outgoing worker record the attempts it is making (bounded by the HTTP timeout).
     let _ = stop_outgoing.send(true);

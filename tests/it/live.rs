@@ -471,3 +471,27 @@ async fn a_client_that_falls_behind_is_disconnected_with_a_close_reason() {
         posted as i64
     );
 }
+
+#[tokio::test]
+async fn stopping_the_server_ends_live_connections_instead_of_waiting_for_them() {
+    let app = app().await;
+    let (alice, alice_token) = app.user("alice", "member").await;
+    app.join_channel(&alice).await;
+    let mut ws = WsClient::connect(&app, &alice_token).await;
+    let mut sse = SseClient::connect(&app, &app.channel_id, &alice_token)
+        .await
+        .expect("stream");
+    // A graceful stop waits for open responses: an endless SSE stream must not hold it.
+    tokio::time::timeout(Duration::from_secs(20), app.stop())
+        .await
+        .expect("the server stopped with live clients connected");
+    let close = ws
+        .read_until_close(Duration::from_secs(5))
+        .await
+        .expect("a close frame");
+    assert_eq!(u16::from(close.code), 1001, "going away");
+    assert!(
+        sse.next_event(Duration::from_secs(5)).await.is_none(),
+        "the SSE stream ended"
+    );
+}

@@ -32,6 +32,9 @@ pub const CLOSE_LAGGED: u16 = 4008;
 /// The close reason sent with [`CLOSE_LAGGED`].
 pub const LAGGED_REASON: &str = "client fell behind; resume from GET /api/channels/{id}/messages";
 
+/// The close code at shutdown (RFC 6455: going away).
+const CLOSE_GOING_AWAY: u16 = 1001;
+
 /// How often the server pings an idle WebSocket client (and SSE sends a keep-alive comment).
 const KEEPALIVE: Duration = Duration::from_secs(30);
 
@@ -88,6 +91,14 @@ async fn serve_socket(socket: WebSocket, mut sub: Subscription, user_id: Uuid) {
                     }
                 }
                 Connection::Lagged => break,
+                Connection::Closing => {
+                    let close = Message::Close(Some(CloseFrame {
+                        code: CLOSE_GOING_AWAY,
+                        reason: "server shutting down; reconnect".into(),
+                    }));
+                    let _ = tokio::time::timeout(Duration::from_secs(2), sink.send(close)).await;
+                    return;
+                }
             },
             frame = incoming.next() => match frame {
                 // Pings are answered by the library; clients have nothing else to say.
@@ -140,6 +151,8 @@ async fn channel_events(
                 );
                 Some((Ok(sse), None))
             }
+            // At shutdown the stream ends; `EventSource` reconnects by itself.
+            Connection::Closing => None,
         }
     });
     Ok(Sse::new(stream::once(async { Ok(ready) }).chain(events))

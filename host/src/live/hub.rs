@@ -56,6 +56,8 @@ pub enum Connection {
     Event(Arc<LiveEvent>),
     /// The client fell behind and must be disconnected.
     Lagged,
+    /// The server is shutting down: say goodbye and end the connection.
+    Closing,
 }
 
 /// The live connections of this node.
@@ -67,6 +69,9 @@ pub struct Hub {
     registry: Mutex<Registry>,
     /// Serializes presence writes, so the last write always has the current count.
     presence: tokio::sync::Mutex<()>,
+    /// Becomes `true` when the server shuts down: every connection ends, so a graceful
+    /// shutdown is not held open by endless SSE responses.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 /// A registered connection; dropping it unregisters it.
@@ -78,6 +83,7 @@ pub struct Subscription {
     channel: Option<Uuid>,
     rx: mpsc::Receiver<Arc<LiveEvent>>,
     state: Arc<ConnState>,
+    closing: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Hub {
@@ -89,7 +95,14 @@ impl Hub {
             next_id: AtomicU64::new(1),
             registry: Mutex::default(),
             presence: tokio::sync::Mutex::new(()),
+            closing: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Ends every live connection (at shutdown): WebSocket clients get close code 1001, SSE
+    /// streams end.
+    pub fn close_all(&self) {
+        self.closing.send_replace(true);
     }
 
     fn registry(&self) -> MutexGuard<'_, Registry> {
@@ -119,6 +132,7 @@ impl Hub {
             channel,
             rx,
             state,
+            closing: self.closing.subscribe(),
         }
     }
 
@@ -232,13 +246,18 @@ fn remove(registry: &mut Registry, ids: &[u64]) {
 }
 
 impl Subscription {
-    /// The next event, or `Lagged` once the client fell behind. Cancel-safe.
+    /// The next event, `Lagged` once the client fell behind, or `Closing` at shutdown.
+    /// Cancel-safe.
     pub async fn next(&mut self) -> Connection {
         if self.lagged() {
             return Connection::Lagged;
         }
+        if *self.closing.borrow() {
+            return Connection::Closing;
+        }
         tokio::select! {
             biased;
+            _ = self.closing.changed() => Connection::Closing,
             () = self.state.kill.notified() => Connection::Lagged,
             event = self.rx.recv() => match event {
                 Some(event) => Connection::Event(event),

@@ -87,9 +87,10 @@ impl Push {
         self.wake.notify_one();
     }
 
-    /// Runs the worker until the task is aborted.
-    pub async fn run(self: Arc<Self>) {
-        loop {
+    /// Runs the worker until `stop` becomes `true`; the batch in flight is finished and
+    /// recorded first, so a graceful restart leaves no job waiting for its lease to expire.
+    pub async fn run(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
             let jobs = match self
                 .store
                 .claim_push_jobs(BATCH, self.options.timeout * 2)
@@ -102,7 +103,10 @@ impl Push {
                 }
             };
             if jobs.is_empty() {
-                let _ = tokio::time::timeout(self.options.poll, self.wake.notified()).await;
+                tokio::select! {
+                    _ = tokio::time::timeout(self.options.poll, self.wake.notified()) => {}
+                    _ = stop.changed() => {}
+                }
                 continue;
             }
             join_all(jobs.into_iter().map(|job| self.process(job))).await;
