@@ -77,7 +77,12 @@ pub async fn serve_until(
             .context("reading the VAPID key")?,
         cfg.vapid_subject.clone(),
     )?;
-    let pusher = push::Push::new(store.clone(), vapid, cfg.push_options())?;
+    let pusher = push::Push::new(
+        store.clone(),
+        vapid,
+        cfg.push_options(),
+        cfg.outgoing.network_policy(),
+    )?;
     let (stop_push, push_stopped) = tokio::sync::watch::channel(false);
     let mut push_worker = tokio::spawn(pusher.clone().run(push_stopped));
     let (posts_tx, posts_rx) = tokio::sync::mpsc::unbounded_channel();

@@ -204,6 +204,7 @@ async fn an_event_posted_on_node_a_reaches_clients_connected_to_node_b() {
 
     let a = TestApp::spawn_with(|cfg| {
         cfg.push_allow_http = true;
+        cfg.outgoing.outgoing_allow_loopback = true;
         cfg.push_poll_ms = 50;
     })
     .await;
@@ -249,6 +250,7 @@ async fn each_push_is_sent_once_although_every_node_runs_a_push_worker() {
 
     let fast = |cfg: &mut wasmhook::Config| {
         cfg.push_allow_http = true;
+        cfg.outgoing.outgoing_allow_loopback = true;
         cfg.push_poll_ms = 10;
     };
     let a = TestApp::spawn_with(fast).await;

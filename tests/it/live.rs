@@ -10,15 +10,17 @@ use wasmhook_tests::{ADMIN_TOKEN, TestApp};
 
 const QUIET: Duration = Duration::from_millis(400);
 
-/// A server that accepts the local (plain-http) push service and retries quickly.
+/// A server that accepts the local (plain-http, loopback) push service and retries quickly.
 async fn app() -> TestApp {
-    TestApp::spawn_with(|cfg| {
-        cfg.push_allow_http = true;
-        cfg.push_retry_base_ms = 100;
-        cfg.push_retry_max_ms = 400;
-        cfg.push_poll_ms = 50;
-    })
-    .await
+    TestApp::spawn_with(local_push).await
+}
+
+fn local_push(cfg: &mut wasmhook::Config) {
+    cfg.push_allow_http = true;
+    cfg.outgoing.outgoing_allow_loopback = true;
+    cfg.push_retry_base_ms = 100;
+    cfg.push_retry_max_ms = 400;
+    cfg.push_poll_ms = 50;
 }
 
 async fn post(app: &TestApp, token: &str, content: &str) {
@@ -337,14 +339,7 @@ async fn a_push_queued_while_the_service_is_down_arrives_after_it_returns_and_a_
     }
     let stopped = app.stop().await;
     let service = PushService::start_at(port).await;
-    let app = stopped
-        .restart(|cfg| {
-            cfg.push_allow_http = true;
-            cfg.push_retry_base_ms = 100;
-            cfg.push_retry_max_ms = 400;
-            cfg.push_poll_ms = 50;
-        })
-        .await;
+    let app = stopped.restart(local_push).await;
     let received = service.wait_for(1, Duration::from_secs(15)).await;
     let payload = subscriber.open(&received[0], &key);
     assert_eq!(payload["data"]["message"]["content"], "@alice disk full");
@@ -493,5 +488,42 @@ async fn stopping_the_server_ends_live_connections_instead_of_waiting_for_them()
     assert!(
         sse.next_event(Duration::from_secs(5)).await.is_none(),
         "the SSE stream ended"
+    );
+}
+
+#[tokio::test]
+async fn a_push_endpoint_that_resolves_to_a_refused_network_is_never_contacted() {
+    // Plain http is allowed, loopback is not (the default): `localhost` passes registration
+    // (a host name) but resolves to 127.0.0.1, which the resolver refuses when sending.
+    let app = TestApp::spawn_with(|cfg| {
+        cfg.push_allow_http = true;
+        cfg.push_poll_ms = 50;
+    })
+    .await;
+    let service = PushService::start().await;
+    let port = service.base.rsplit(':').next().unwrap().to_owned();
+    let (alice, alice_token) = app.user("alice", "member").await;
+    app.join_channel(&alice).await;
+    let sub = Subscriber::new(&format!("http://localhost:{port}"), "alice");
+    app.post("/api/me/push-subscriptions", &alice_token, sub.json())
+        .await
+        .expect(201);
+    app.patch("/api/me", &alice_token, json!({ "push_enabled": true }))
+        .await
+        .expect(200);
+    let hook = app.webhook("alerts").await;
+    post(&app, hook["token"].as_str().unwrap(), "@alice hello").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while push_jobs(&app).await > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the refused job is still queued"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(QUIET).await;
+    assert!(
+        service.received().is_empty(),
+        "a refused endpoint was contacted"
     );
 }

@@ -60,6 +60,14 @@ async fn post_subscription(
     ApiJson(body): ApiJson<SubscriptionBody>,
 ) -> Result<(StatusCode, Json<PushSubscription>), ApiError> {
     let sub = validate(&body, state.push_allow_http)?;
+    let url = url::Url::parse(&sub.endpoint)
+        .map_err(|_| ApiError::invalid("endpoint", "endpoint must be an absolute URL"))?;
+    if let Err(e) = state.push.policy().check_url(&url) {
+        return Err(ApiError::invalid(
+            "endpoint",
+            format!("endpoint is not allowed: {e}"),
+        ));
+    }
     let (sub, created) = state.store.upsert_push_subscription(user.id, &sub).await?;
     let status = if created {
         StatusCode::CREATED

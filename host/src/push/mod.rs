@@ -20,6 +20,7 @@ use web_push_native::{Auth, WebPushBuilder};
 
 pub use vapid::Vapid;
 
+use crate::outgoing::ssrf::{NetworkPolicy, refusal};
 use crate::store::{PushJob, Store};
 
 /// How the worker retries and polls.
@@ -43,6 +44,7 @@ pub struct Push {
     store: Store,
     vapid: Vapid,
     client: reqwest::Client,
+    policy: NetworkPolicy,
     options: PushOptions,
     wake: Notify,
 }
@@ -62,19 +64,28 @@ enum Attempt {
 const BATCH: u32 = 32;
 
 impl Push {
-    /// A sender with `vapid`'s identity.
-    pub fn new(store: Store, vapid: Vapid, options: PushOptions) -> anyhow::Result<Arc<Self>> {
-        let client = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+    /// A sender with `vapid`'s identity. Push endpoints come from users, so requests go only
+    /// where `policy` allows (the outgoing webhooks' SSRF protection: public addresses unless
+    /// loopback or private networks are allowed, checked on the resolved address).
+    pub fn new(
+        store: Store,
+        vapid: Vapid,
+        options: PushOptions,
+        policy: NetworkPolicy,
+    ) -> anyhow::Result<Arc<Self>> {
         Ok(Arc::new(Self {
             store,
             vapid,
-            client,
+            client: policy.client(options.timeout),
+            policy,
             options,
             wake: Notify::new(),
         }))
+    }
+
+    /// Which networks push endpoints may be on.
+    pub fn policy(&self) -> NetworkPolicy {
+        self.policy
     }
 
     /// The VAPID identity (its public key is what browsers subscribe with).
@@ -165,7 +176,11 @@ impl Push {
             Err(e) => return Attempt::Rejected(e),
         };
         match self.client.execute(request).await {
-            Err(e) => Attempt::Retry(format!("sending: {e}"), None),
+            Err(e) => match refusal(&e) {
+                // The endpoint's host resolves to a refused network: it never will work.
+                Some(refused) => Attempt::Rejected(format!("endpoint {refused}")),
+                None => Attempt::Retry(format!("sending: {e}"), None),
+            },
             Ok(response) => {
                 let status = response.status();
                 let retry_after = response
