@@ -49,6 +49,19 @@ async fn subscribe(app: &TestApp, token: &str, service: &PushService, name: &str
     subscriber
 }
 
+/// Polls `done` every 20 ms until it holds; fails with `what` after `within`.
+async fn eventually<F, Fut>(within: Duration, what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    while !done().await {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn push_jobs(app: &TestApp) -> i64 {
     app.sql_i64("SELECT COUNT(*) FROM push_jobs").await
 }
@@ -187,14 +200,10 @@ async fn a_mentioned_online_user_gets_the_notification_event_and_no_push() {
 
     // Once the last connection closes the user is offline, and the next mention pushes.
     ws.close().await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while app.sql_i64("SELECT COUNT(*) FROM live_presence").await > 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "presence not cleared"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(Duration::from_secs(5), "presence not cleared", || async {
+        app.sql_i64("SELECT COUNT(*) FROM live_presence").await == 0
+    })
+    .await;
     post(&app, hook["token"].as_str().unwrap(), "@alice still broken").await;
     service.wait_for(1, Duration::from_secs(10)).await;
 }
@@ -244,14 +253,12 @@ async fn a_mentioned_offline_user_with_push_enabled_gets_an_encrypted_signed_pus
         body.len() < 1100,
         "the text is shortened to fit a push message"
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while push_jobs(&app).await > 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the delivered job stays queued"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        Duration::from_secs(5),
+        "the delivered job stays queued",
+        || async { push_jobs(&app).await == 0 },
+    )
+    .await;
     tokio::time::sleep(QUIET).await;
     assert_eq!(
         service.received().len(),
@@ -275,21 +282,18 @@ async fn a_subscription_its_push_service_answers_410_is_removed() {
     let hook = app.webhook("alerts").await;
     post(&app, hook["token"].as_str().unwrap(), "@alice hello").await;
     service.wait_for(2, Duration::from_secs(10)).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let subs = app
-            .get("/api/me/push-subscriptions", &alice_token)
-            .await
-            .expect(200);
-        if subs["subscriptions"].as_array().unwrap().is_empty() {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not removed: {subs}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        Duration::from_secs(5),
+        "subscription not removed",
+        || async {
+            let subs = app
+                .get("/api/me/push-subscriptions", &alice_token)
+                .await
+                .expect(200);
+            subs["subscriptions"].as_array().unwrap().is_empty()
+        },
+    )
+    .await;
     assert_eq!(push_jobs(&app).await, 0);
     assert_eq!(
         service.received().len(),
@@ -325,18 +329,12 @@ async fn a_push_queued_while_the_service_is_down_arrives_after_it_returns_and_a_
     post(&app, hook["token"].as_str().unwrap(), "@alice disk full").await;
 
     // Several attempts fail while the service is down; the job stays queued with its error.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while app
-        .sql_i64("SELECT COALESCE(MAX(attempts), 0) FROM push_jobs")
-        .await
-        < 2
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no retries happened"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(Duration::from_secs(10), "no retries happened", || async {
+        app.sql_i64("SELECT COALESCE(MAX(attempts), 0) FROM push_jobs")
+            .await
+            >= 2
+    })
+    .await;
     let stopped = app.stop().await;
     let service = PushService::start_at(port).await;
     let app = stopped.restart(local_push).await;
@@ -348,14 +346,12 @@ async fn a_push_queued_while_the_service_is_down_arrives_after_it_returns_and_a_
         key,
         "the VAPID key survives the restart"
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while push_jobs(&app).await > 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "delivered job still queued"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        Duration::from_secs(5),
+        "delivered job still queued",
+        || async { push_jobs(&app).await == 0 },
+    )
+    .await;
     assert_eq!(service.received().len(), 1, "delivered exactly once");
 }
 
@@ -513,14 +509,12 @@ async fn a_push_endpoint_that_resolves_to_a_refused_network_is_never_contacted()
         .expect(200);
     let hook = app.webhook("alerts").await;
     post(&app, hook["token"].as_str().unwrap(), "@alice hello").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while push_jobs(&app).await > 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the refused job is still queued"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        Duration::from_secs(10),
+        "the refused job is still queued",
+        || async { push_jobs(&app).await == 0 },
+    )
+    .await;
     tokio::time::sleep(QUIET).await;
     assert!(
         service.received().is_empty(),

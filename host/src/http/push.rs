@@ -14,6 +14,7 @@ use web_push_native::p256::PublicKey;
 
 use super::extract::{ApiJson, ApiPath, AuthUser};
 use super::{ApiError, AppState};
+use crate::outgoing::ssrf::NetworkPolicy;
 use crate::store::{NewPushSubscription, PushSubscription, StoreError};
 
 /// Longest accepted endpoint URL.
@@ -59,15 +60,7 @@ async fn post_subscription(
     AuthUser(user): AuthUser,
     ApiJson(body): ApiJson<SubscriptionBody>,
 ) -> Result<(StatusCode, Json<PushSubscription>), ApiError> {
-    let sub = validate(&body, state.push_allow_http)?;
-    let url = url::Url::parse(&sub.endpoint)
-        .map_err(|_| ApiError::invalid("endpoint", "endpoint must be an absolute URL"))?;
-    if let Err(e) = state.push.policy().check_url(&url) {
-        return Err(ApiError::invalid(
-            "endpoint",
-            format!("endpoint is not allowed: {e}"),
-        ));
-    }
+    let sub = validate(&body, state.push_allow_http, state.push.policy())?;
     let (sub, created) = state.store.upsert_push_subscription(user.id, &sub).await?;
     let status = if created {
         StatusCode::CREATED
@@ -77,7 +70,11 @@ async fn post_subscription(
     Ok((status, Json(sub)))
 }
 
-fn validate(body: &SubscriptionBody, allow_http: bool) -> Result<NewPushSubscription, ApiError> {
+fn validate(
+    body: &SubscriptionBody,
+    allow_http: bool,
+    policy: NetworkPolicy,
+) -> Result<NewPushSubscription, ApiError> {
     let endpoint = body.endpoint.trim();
     let url = url::Url::parse(endpoint)
         .map_err(|_| ApiError::invalid("endpoint", "endpoint must be an absolute URL"))?;
@@ -86,6 +83,12 @@ fn validate(body: &SubscriptionBody, allow_http: bool) -> Result<NewPushSubscrip
         return Err(ApiError::invalid(
             "endpoint",
             "endpoint must be an https URL of a push service",
+        ));
+    }
+    if let Err(e) = policy.check_url(&url) {
+        return Err(ApiError::invalid(
+            "endpoint",
+            format!("endpoint is not allowed: {e}"),
         ));
     }
     if endpoint.len() > MAX_ENDPOINT_LEN {
