@@ -188,7 +188,7 @@ fn convert_into(chars: &[char], flavor: Flavor, out: &mut String) {
         if c == '<' {
             if let Some(end) = find_on_line(chars, i + 1, '>') {
                 let inner: String = chars[i + 1..end].iter().collect();
-                if let Some(rendered) = angle(&inner) {
+                if let Some(rendered) = angle(&inner, flavor) {
                     flush(&mut plain, out);
                     out.push_str(&rendered);
                     i = end + 1;
@@ -243,7 +243,7 @@ fn convert_into(chars: &[char], flavor: Flavor, out: &mut String) {
 
 /// Renders `<...>`: links, mentions, channels, special commands; `None` when it is not one of
 /// Slack's forms (the `<` is then literal).
-fn angle(inner: &str) -> Option<String> {
+fn angle(inner: &str, flavor: Flavor) -> Option<String> {
     if inner.is_empty() || inner.starts_with(' ') {
         return None;
     }
@@ -275,7 +275,11 @@ fn angle(inner: &str) -> Option<String> {
             Some(match command {
                 "channel" | "here" | "everyone" | "group" => String::new(),
                 c if c.starts_with("subteam^") => {
-                    text::inert(&escape(label.as_deref().unwrap_or("@team"))).into_owned()
+                    let name = match label.as_deref() {
+                        Some(l) => l.trim_start_matches('@'),
+                        None => &c["subteam^".len()..],
+                    };
+                    text::inert(&format!("@{}", escape(name))).into_owned()
                 }
                 c if c.starts_with("date^") => match label {
                     Some(fallback) => escape(&fallback),
@@ -294,7 +298,12 @@ fn angle(inner: &str) -> Option<String> {
             if target.contains(char::is_whitespace) {
                 return None;
             }
-            Some(text::link(label.as_deref().unwrap_or(""), &target))
+            // A link label is formatted text itself (`<url|*bold*>`).
+            let label_md = inner
+                .split_once('|')
+                .map(|(_, raw)| convert_text(raw.trim(), flavor))
+                .unwrap_or_default();
+            Some(text::markdown_link(&label_md, &target))
         }
     }
 }
@@ -704,6 +713,10 @@ mod tests {
             "**bold** _it_ ~~gone~~ 🚀 [the docs](https://a.io/x?a=1&b=2)"
         );
         assert_eq!(mrkdwn("see <https://a.io>"), "see <https://a.io>");
+        assert_eq!(
+            mrkdwn("<https://a.io|*Hotel* &amp; spa>"),
+            "[**Hotel** & spa](https://a.io)"
+        );
         assert_eq!(
             mrkdwn("snake_case_name and 2*3*4"),
             "snake_case_name and 2*3*4"
