@@ -91,14 +91,9 @@ fn flush(plain: &mut String, out: &mut String) {
 }
 
 fn starts_with(chars: &[char], at: usize, pat: &str) -> bool {
-    let mut i = at;
-    for p in pat.chars() {
-        if chars.get(i) != Some(&p) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    (at..)
+        .zip(pat.chars())
+        .all(|(i, p)| chars.get(i) == Some(&p))
 }
 
 fn find_seq(chars: &[char], from: usize, pat: &str) -> Option<usize> {
