@@ -15,7 +15,14 @@ pub fn convert(obj: &Map<String, Value>) -> Result<Converted, Refusal> {
         .and_then(Value::as_str)
         .map(|c| slack::convert_text(c.trim(), Flavor::Markdown))
         .filter(|c| !c.is_empty());
-    let mut converted = match slack::convert_with(obj, Flavor::Markdown) {
+    // Attachments may also come inside `props`, as Mattermost posts store them.
+    let mut obj = obj.clone();
+    if obj.get("attachments").is_none()
+        && let Some(attachments) = obj.get("props").and_then(|p| p.get("attachments")).cloned()
+    {
+        obj.insert("attachments".into(), attachments);
+    }
+    let mut converted = match slack::convert_with(&obj, Flavor::Markdown) {
         // A card alone is something to show.
         Err(Refusal::NoText(_)) if card.is_some() => Converted::default(),
         other => other?,
@@ -72,6 +79,8 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(c.text, "**URGENT** Test Text\n\n---\n\nTest Card");
+        let in_props = convert_json(json!({"props": {"attachments": [{"title": "T"}]}})).unwrap();
+        assert_eq!(in_props.text, "**T**");
         let card_only = convert_json(json!({"props": {"card": "Only"}})).unwrap();
         assert_eq!(card_only.text, "Only");
     }

@@ -55,7 +55,38 @@ pub fn markdown_link(label_md: &str, url: &str) -> String {
     }
     // `markdown::link` escapes its label; build the same link around a ready label.
     let target = markdown::link("x", url);
-    format!("[{label_md}]{}", &target[3..])
+    format!("[{}]{}", balanced_brackets(label_md), &target[3..])
+}
+
+/// Escapes the square brackets of a Markdown label that do not pair up, so they cannot end
+/// (or open) the link early.
+fn balanced_brackets(label: &str) -> Cow<'_, str> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    let mut balanced = true;
+    for c in label.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' => depth += 1,
+            ']' if depth == 0 => balanced = false,
+            ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    if balanced && depth == 0 {
+        return Cow::Borrowed(label);
+    }
+    let mut out = String::with_capacity(label.len() + 4);
+    let mut escaped = false;
+    for c in label.chars() {
+        if !escaped && matches!(c, '[' | ']') {
+            out.push('\\');
+        }
+        escaped = !escaped && c == '\\';
+        out.push(c);
+    }
+    Cow::Owned(out)
 }
 
 /// A bare URL shown as a link (`<url>` when it cannot be mistaken for anything else).
@@ -277,6 +308,14 @@ mod tests {
             "[**Docs**](https://a.io/a%20b)"
         );
         assert_eq!(markdown_link("", "https://a.io"), "<https://a.io>");
+        assert_eq!(
+            markdown_link("[FIRING:1] x", "https://a.io"),
+            "[[FIRING:1] x](https://a.io)"
+        );
+        assert_eq!(
+            markdown_link("a] b \\[c", "https://a.io"),
+            "[a\\] b \\[c](https://a.io)"
+        );
     }
 
     #[test]
