@@ -3,6 +3,7 @@
 mod builtins;
 mod cluster;
 mod execute;
+mod fairshare;
 mod languages;
 mod live;
 mod logs;
