@@ -17,6 +17,13 @@ pub fn builtin_id(name: &str) -> Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
+/// Whether `id` is a built-in plugin's id.
+pub fn is_builtin(id: Uuid) -> bool {
+    static IDS: std::sync::OnceLock<Vec<Uuid>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| BUILTINS.iter().map(|(name, _)| builtin_id(name)).collect())
+        .contains(&id)
+}
+
 /// Registers every built-in plugin (idempotent).
 pub async fn register(store: &Store) -> Result<(), StoreError> {
     for (name, bytes) in BUILTINS {
@@ -43,5 +50,12 @@ mod tests {
         assert_eq!(builtin_id("github"), builtin_id("github"));
         assert_ne!(builtin_id("github"), builtin_id("jenkins"));
         assert_eq!(builtin_id("github").get_version_num(), 8);
+    }
+
+    #[test]
+    fn recognises_builtin_ids_only() {
+        assert!(is_builtin(builtin_id("github")));
+        assert!(!is_builtin(builtin_id("not-a-builtin")));
+        assert!(!is_builtin(Uuid::now_v7()));
     }
 }

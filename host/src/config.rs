@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::ingest::fairshare::FairShareConfig;
 use crate::outgoing::OutgoingConfig;
 use crate::runtime::RuntimeLimits;
 use crate::store::StoreOptions;
@@ -133,6 +134,10 @@ pub struct Config {
     /// Outgoing webhook delivery (#7).
     #[command(flatten)]
     pub outgoing: OutgoingConfig,
+
+    /// Fair share of the plugin sandbox: CPU budget, instance caps, circuit breaker.
+    #[command(flatten)]
+    pub fair_share: FairShareConfig,
 }
 
 impl Config {
@@ -159,6 +164,7 @@ impl Config {
             plugin_concurrency: 64,
             keep_deliveries: 50,
             outgoing: OutgoingConfig::default(),
+            fair_share: FairShareConfig::default(),
             live_buffer: 256,
             vapid_subject: "mailto:admin@localhost".into(),
             push_allow_http: false,

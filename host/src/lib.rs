@@ -68,6 +68,7 @@ pub async fn serve_until(
             rate_per_second: cfg.rate_limit_per_second,
             rate_burst: cfg.rate_limit_burst,
         },
+        cfg.fair_share.clone(),
     );
     let hub = live::Hub::new(store.clone(), cfg.live_buffer);
     let (live_tx, live_rx) = tokio::sync::mpsc::unbounded_channel();

@@ -4,6 +4,7 @@ mod builtins;
 mod cluster;
 mod compat;
 mod execute;
+mod fairshare;
 mod languages;
 mod live;
 mod logs;

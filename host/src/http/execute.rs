@@ -3,14 +3,17 @@
 //! Order of checks: token (404) -> rate limit (429) -> body size (413) -> then either the
 //! webhook's plugin (any content type; its outcome decides) or the native dialect: content
 //! type (415) -> UTF-8 and JSON (400) -> validation (422) -> store (201). Nothing is stored for
-//! a rejected request; a plugin failure keeps the raw request as a failed delivery.
+//! a rejected request; a plugin failure keeps the raw request as a failed delivery. Before a
+//! plugin runs, the webhook's fair share (CPU budget, instance cap, circuit breaker) may
+//! refuse it at once with 429 or 503 and `Retry-After`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
 use axum::{Json, Router};
@@ -20,6 +23,7 @@ use uuid::Uuid;
 use super::extract::{ApiPath, is_json_content_type};
 use super::{ApiError, AppState};
 use crate::ingest::Dialect;
+use crate::ingest::fairshare::{Quarantined, Refusal, RunVerdict, retry_after_secs};
 use crate::ingest::plugin::{self, PluginOutcome};
 use crate::store::{DeliveryStatus, NewDelivery, RawRequest, StoredMessage, WebhookTarget};
 
@@ -136,8 +140,16 @@ pub async fn run_plugin_delivery(
     target: &WebhookTarget,
     raw: RawRequest,
 ) -> Result<Response, ApiError> {
-    let Some((_, sha256)) = target.plugin else {
+    let Some((plugin_id, sha256)) = target.plugin else {
         return Err(ApiError::Internal(anyhow::anyhow!("webhook has no plugin")));
+    };
+    // Built-in plugins are shared by every community: only uploaded ones are charged across
+    // their webhooks.
+    let shared = (!crate::builtins::is_builtin(plugin_id)).then_some(plugin_id);
+    let fair_share = state.ingest.fair_share();
+    let ticket = match fair_share.admit(target.id, shared, Instant::now()) {
+        Ok(ticket) => ticket,
+        Err(refusal) => return refuse(state, target, raw, refusal).await,
     };
     let run = plugin::run(
         &state.plugins,
@@ -148,6 +160,15 @@ pub async fn run_plugin_delivery(
         &raw,
     )
     .await;
+    let verdict = if run.misbehaved {
+        RunVerdict::Misbehaved
+    } else {
+        RunVerdict::Healthy
+    };
+    let spent = Duration::from_micros(run.duration_us.max(0) as u64);
+    if let Some(quarantined) = fair_share.finish(ticket, spent, verdict, Instant::now()) {
+        announce_quarantine(state, target, &run.outcome, quarantined).await;
+    }
     let keep = state.keep_deliveries;
     let delivery = |status, reason: Option<String>, error: Option<(&str, &str)>| NewDelivery {
         webhook_id: target.id,
@@ -207,6 +228,81 @@ pub async fn run_plugin_delivery(
                 .await?;
             Ok(error_response(500, code, message, Some(delivery_id)))
         }
+    }
+}
+
+/// Answers a request refused before its plugin ran (budget, instances, quarantine) with its
+/// status and `Retry-After`, and keeps it in the delivery log, replayable (at most one a
+/// second per webhook; every refusal is counted in the webhook's state).
+async fn refuse(
+    state: &AppState,
+    target: &WebhookTarget,
+    raw: RawRequest,
+    refusal: Refusal,
+) -> Result<Response, ApiError> {
+    tracing::info!(webhook = %target.id, code = refusal.code, "plugin run refused");
+    let delivery_id = if state
+        .ingest
+        .fair_share()
+        .should_record(target.id, Instant::now())
+    {
+        let delivery = NewDelivery {
+            webhook_id: target.id,
+            status: DeliveryStatus::Failed,
+            request: raw,
+            error_code: Some(refusal.code.to_owned()),
+            error_message: Some(refusal.message.clone()),
+            reason: None,
+            plugin_log: String::new(),
+            duration_us: 0,
+        };
+        Some(
+            state
+                .store
+                .record_delivery(delivery, state.keep_deliveries)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let mut response = error_response(refusal.status, refusal.code, &refusal.message, delivery_id);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(retry_after_secs(refusal.retry_after)),
+    );
+    Ok(response)
+}
+
+/// Tells the community's owners and admins that a webhook's plugin was quarantined.
+async fn announce_quarantine(
+    state: &AppState,
+    target: &WebhookTarget,
+    outcome: &PluginOutcome,
+    quarantined: Quarantined,
+) {
+    let last = match outcome {
+        PluginOutcome::Failed { code, message } => format!("{code}: {message}"),
+        _ => "unknown".to_owned(),
+    };
+    let text = format!(
+        "The plugin of webhook \"{}\" failed {} times in a row and is quarantined for {} s \
+         (requests are refused with 503 until a probe succeeds); last error: {last}",
+        target.name,
+        quarantined.failures,
+        retry_after_secs(quarantined.backoff),
+    );
+    tracing::warn!(webhook = %target.id, "{text}");
+    if let Err(e) = state
+        .store
+        .notify_managers(
+            target.community_id,
+            "webhook.plugin_quarantined",
+            target.id,
+            &text,
+        )
+        .await
+    {
+        tracing::error!(error = %e, webhook = %target.id, "cannot leave the quarantine notice");
     }
 }
 

@@ -125,13 +125,24 @@ pub(crate) async fn managed_webhook(
     Ok(webhook)
 }
 
-/// `GET /api/webhooks/{id}`.
+/// `GET /api/webhooks/{id}`: the webhook, and for one with a plugin its fair share of the
+/// sandbox on this node (`plugin_share`: CPU budget left, instances, breaker, refusals).
 async fn get_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<Webhook>, ApiError> {
-    Ok(Json(managed_webhook(&state, id, user.id).await?))
+) -> Result<Json<Value>, ApiError> {
+    let webhook = managed_webhook(&state, id, user.id).await?;
+    let mut value = serde_json::to_value(&webhook).map_err(|e| ApiError::Internal(e.into()))?;
+    if webhook.plugin_id.is_some() {
+        let share = state
+            .ingest
+            .fair_share()
+            .state(webhook.id, std::time::Instant::now());
+        value["plugin_share"] =
+            serde_json::to_value(share).map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    Ok(Json(value))
 }
 
 /// Deserializes a present field (even `null`) as `Some`, so `null` can clear a value.

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod dialect;
+pub mod fairshare;
 pub mod plugin;
 pub mod ratelimit;
 pub mod tokens;
@@ -14,6 +15,7 @@ use uuid::Uuid;
 
 use crate::store::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
 pub use dialect::Dialect;
+use fairshare::{FairShare, FairShareConfig};
 use ratelimit::RateLimiter;
 use tokens::TokenCache;
 
@@ -34,12 +36,13 @@ pub struct Ingest {
     store: Store,
     tokens: TokenCache,
     rate: RateLimiter,
+    fair_share: Arc<FairShare>,
     limits: IngestLimits,
 }
 
 impl Ingest {
     /// Creates the pipeline over a store.
-    pub fn new(store: Store, limits: IngestLimits) -> Arc<Self> {
+    pub fn new(store: Store, limits: IngestLimits, fair_share: FairShareConfig) -> Arc<Self> {
         let single_node = store.postgres_pool().is_none();
         Arc::new(Self {
             store,
@@ -47,6 +50,7 @@ impl Ingest {
             // notifications are being received (see `changes`).
             tokens: TokenCache::new(single_node),
             rate: RateLimiter::new(limits.rate_per_second, limits.rate_burst),
+            fair_share: FairShare::new(fair_share),
             limits,
         })
     }
@@ -90,9 +94,15 @@ impl Ingest {
         self.rate.check(webhook_id)
     }
 
-    /// Periodic housekeeping: forgets idle rate-limit buckets.
+    /// The plugin sandbox's fair-share checks (CPU budget, instance caps, breaker).
+    pub fn fair_share(&self) -> &Arc<FairShare> {
+        &self.fair_share
+    }
+
+    /// Periodic housekeeping: forgets idle rate-limit buckets and fair-share state.
     pub fn housekeeping(&self) {
         self.rate.shrink();
+        self.fair_share.shrink(std::time::Instant::now());
     }
 
     /// Stores validated messages (with mentions and notifications) in one transaction.

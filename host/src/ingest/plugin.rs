@@ -45,6 +45,8 @@ pub struct PluginRun {
     pub duration_us: i64,
     /// Peak linear memory, in bytes.
     pub peak_memory: usize,
+    /// Whether the plugin timed out, hit its memory limit or trapped.
+    pub misbehaved: bool,
 }
 
 /// Runs the plugin with this SHA-256 on `raw`, loading it from the caches or the store.
@@ -82,6 +84,7 @@ where
                 log: String::new(),
                 duration_us: 0,
                 peak_memory: 0,
+                misbehaved: err.is_misbehaviour(),
             };
         }
     };
@@ -100,6 +103,7 @@ where
         duration,
         peak_memory,
     } = engine.run(&pre, request).await;
+    let misbehaved = result.as_ref().is_err_and(RuntimeError::is_misbehaviour);
     let outcome = match result {
         Err(err) => failed(&err),
         Ok(Ok(Outcome::Messages(messages))) if messages.is_empty() => {
@@ -128,6 +132,7 @@ where
         log,
         duration_us: duration.as_micros() as i64,
         peak_memory,
+        misbehaved,
     }
 }
 

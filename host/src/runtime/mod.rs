@@ -46,6 +46,15 @@ pub enum RuntimeError {
 }
 
 impl RuntimeError {
+    /// Whether the plugin itself misbehaved (ran to its deadline, hit its memory limit or
+    /// trapped), as opposed to answering or being refused: what the circuit breaker counts.
+    pub fn is_misbehaviour(&self) -> bool {
+        matches!(
+            self,
+            RuntimeError::Timeout(_) | RuntimeError::MemoryExceeded(_) | RuntimeError::Trap(_)
+        )
+    }
+
     /// The API error code.
     pub fn code(&self) -> &'static str {
         match self {

@@ -11,6 +11,7 @@ mod communities;
 mod deliveries;
 pub(crate) mod live;
 pub(crate) mod messages;
+mod notices;
 mod outgoing;
 mod plugins;
 pub(crate) mod push;

@@ -1,5 +1,7 @@
-//! Test plugin for replays: fails with an internal error while the webhook's configuration
-//! is `{"fail": true}`, and otherwise posts "ok: <body text>".
+//! Test plugin for replays and the circuit breaker: fails with an internal error while the
+//! webhook's configuration is `{"fail": true}`, traps (panics) while it is `{"trap": true}`,
+//! and otherwise posts "ok: <body text>", after spinning `busy_ms` milliseconds if set (a slow
+//! but valid plugin, for the fair-share benchmark).
 
 use serde::Deserialize;
 use wasmhook_sdk::{Error, Outcome, Plugin, Request, Result};
@@ -8,6 +10,8 @@ use wasmhook_sdk::{Error, Outcome, Plugin, Request, Result};
 #[serde(default)]
 struct Config {
     fail: bool,
+    trap: bool,
+    busy_ms: u64,
 }
 
 /// Fails on demand.
@@ -16,6 +20,14 @@ pub struct Flaky;
 impl Plugin for Flaky {
     fn transform(request: Request) -> Result<Outcome> {
         let config: Config = request.config()?;
+        if config.trap {
+            panic!("configured to trap");
+        }
+        let started = std::time::Instant::now();
+        let busy = std::time::Duration::from_millis(config.busy_ms);
+        while started.elapsed() < busy {
+            std::hint::black_box(());
+        }
         if config.fail {
             return Err(Error::internal("configured to fail"));
         }
@@ -39,6 +51,13 @@ mod tests {
             Flaky::transform(request).unwrap_err(),
             Error::internal("configured to fail")
         );
+    }
+
+    #[test]
+    #[should_panic(expected = "configured to trap")]
+    fn traps_when_configured_to() {
+        let request = Request::builder().config_json(r#"{"trap":true}"#).build();
+        let _ = Flaky::transform(request);
     }
 
     #[test]
