@@ -6,10 +6,12 @@
 //! in the measurements of issue #17) runs on its own multi-threaded runtime; the load
 //! generator runs on one other thread, like `wrk -t1`, and the attackers on a third. Per phase, 8 clients post to the
 //! measured webhook for the phase's length while 16 clients per hostile webhook post to it
-//! without pause. Hostile webhooks: `loop` (runs to its 100 ms deadline), `membomb` (allocates
+//! without pause. Measured: a native webhook, the built-in GitHub plugin on an 8.7 KB push, and
+//! the management API (listing the channels of a community). Hostile webhooks: `loop` (runs to its 100 ms deadline), `membomb` (allocates
 //! to its 32 MiB limit), `panic` (traps), and `flaky` with `busy_ms: 90` (slow but valid).
 //! By default hostile clients ignore `Retry-After` (the worst case: a flood of refused
-//! requests); `--polite` makes them wait as told.
+//! requests); `--polite` makes them wait as told. The last phase is the control: as many
+//! clients flooding a route that runs no plugin, the cost of the requests themselves.
 //!
 //! `cargo bench -p wasmhook --bench fairshare [-- SECONDS] [--polite]` (default 5 s per phase).
 
@@ -75,6 +77,8 @@ struct Target {
     headers: Vec<(&'static str, &'static str)>,
     body: Arc<Vec<u8>>,
     expect: u16,
+    /// A `GET` with the admin token (the management API) instead of a `POST`.
+    api_get: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -156,6 +160,7 @@ async fn run(base: String, phase: Duration, polite: bool, attack: tokio::runtime
             .unwrap(),
         ),
         expect: 201,
+        api_get: false,
     };
     let push = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -171,6 +176,15 @@ async fn run(base: String, phase: Duration, polite: bool, attack: tokio::runtime
         ],
         body: Arc::new(push),
         expect: 201,
+        api_get: false,
+    };
+    let api = Target {
+        name: "management API",
+        url: format!("{base}/api/communities/{community}/channels"),
+        headers: vec![],
+        body: Arc::new(Vec::new()),
+        expect: 200,
+        api_get: true,
     };
     let floor = Target {
         name: "unmatched route (floor)",
@@ -178,6 +192,7 @@ async fn run(base: String, phase: Duration, polite: bool, attack: tokio::runtime
         headers: vec![],
         body: Arc::new(Vec::new()),
         expect: 404,
+        api_get: false,
     };
     let hostile_body = Arc::new(b"{\"text\":\"x\"}".to_vec());
     let hostile = |name: &'static str, url: String| Target {
@@ -186,6 +201,7 @@ async fn run(base: String, phase: Duration, polite: bool, attack: tokio::runtime
         headers: vec![("content-type", "application/json")],
         body: hostile_body.clone(),
         expect: 0,
+        api_get: false,
     };
     let loop_plugin = upload(artifacts::LOOP, "loop").await;
     let membomb = upload(artifacts::MEMBOMB, "membomb").await;
@@ -208,6 +224,8 @@ async fn run(base: String, phase: Duration, polite: bool, attack: tokio::runtime
                 "slow (90 ms, valid)",
                 hook("slow", Some(flaky.clone()), json!({"busy_ms": 90})).await,
             ),
+            // The control: the same number of clients on a route that runs no plugin at all.
+            hostile("unmatched route", format!("{}/no/such/route", admin.base)),
         ]
     };
 
@@ -227,8 +245,9 @@ async fn run(base: String, phase: Duration, polite: bool, attack: tokio::runtime
         ("vs trap", vec![2]),
         ("vs slow", vec![3]),
         ("vs all four", vec![0, 1, 2, 3]),
+        ("control: 4x404 route", vec![4, 4, 4, 4]),
     ];
-    for measured in [&native, &healthy] {
+    for measured in [&native, &healthy, &api] {
         let mut baseline = None;
         for (scenario, which) in &scenarios {
             let all = attackers().await;
@@ -345,7 +364,11 @@ async fn measure(client: &reqwest::Client, target: &Target, length: Duration) ->
 }
 
 async fn send(client: &reqwest::Client, target: &Target) -> (u16, Option<u64>) {
-    let mut req = client.post(&target.url).body(target.body.to_vec());
+    let mut req = if target.api_get {
+        client.get(&target.url).bearer_auth(TOKEN)
+    } else {
+        client.post(&target.url).body(target.body.to_vec())
+    };
     for (k, v) in &target.headers {
         req = req.header(*k, *v);
     }

@@ -165,7 +165,8 @@ pub async fn run_plugin_delivery(
     } else {
         RunVerdict::Healthy
     };
-    let spent = Duration::from_micros(run.duration_us.max(0) as u64);
+    // Charged what it ran, not what it waited for its turn on a busy machine.
+    let spent = Duration::from_micros(run.busy_us.max(0) as u64);
     if let Some(quarantined) = fair_share.finish(ticket, spent, verdict, Instant::now()) {
         announce_quarantine(state, target, &run.outcome, quarantined).await;
     }

@@ -43,6 +43,8 @@ pub struct PluginRun {
     pub log: String,
     /// Wall-clock time of the run, in microseconds.
     pub duration_us: i64,
+    /// Time the run actually executed (excluding waits for its turn), in microseconds.
+    pub busy_us: i64,
     /// Peak linear memory, in bytes.
     pub peak_memory: usize,
     /// Whether the plugin timed out, hit its memory limit or trapped.
@@ -83,6 +85,7 @@ where
                 outcome: failed(&err),
                 log: String::new(),
                 duration_us: 0,
+                busy_us: 0,
                 peak_memory: 0,
                 misbehaved: err.is_misbehaviour(),
             };
@@ -101,6 +104,7 @@ where
         result,
         log,
         duration,
+        busy,
         peak_memory,
     } = engine.run(&pre, request).await;
     let misbehaved = result.as_ref().is_err_and(RuntimeError::is_misbehaviour);
@@ -131,6 +135,7 @@ where
         outcome,
         log,
         duration_us: duration.as_micros() as i64,
+        busy_us: busy.as_micros() as i64,
         peak_memory,
         misbehaved,
     }

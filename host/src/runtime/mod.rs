@@ -78,6 +78,9 @@ pub struct Execution {
     pub log: String,
     /// Wall-clock time of instantiation and call.
     pub duration: Duration,
+    /// Time spent actually running instantiation and call on a thread (the wall-clock time
+    /// minus the time the run waited for its turn after yielding): what fair share charges.
+    pub busy: Duration,
     /// Peak linear memory, in bytes.
     pub peak_memory: usize,
 }
@@ -105,6 +108,7 @@ impl PluginEngine {
                 ))),
                 log: String::new(),
                 duration: Duration::ZERO,
+                busy: Duration::ZERO,
                 peak_memory: 0,
             };
         };
@@ -136,7 +140,11 @@ impl PluginEngine {
             let instance = pre.instantiate_async(&mut store).await?;
             instance.call_transform(&mut store, request).await
         };
-        let outcome = tokio::time::timeout(timeout + engine::EPOCH_TICK * 5, call).await;
+        let (outcome, busy) = Timed {
+            inner: std::pin::pin!(tokio::time::timeout(timeout + engine::EPOCH_TICK * 5, call)),
+            busy: Duration::ZERO,
+        }
+        .await;
         let duration = started.elapsed();
         let state = store.data();
         let result = match outcome {
@@ -149,8 +157,29 @@ impl PluginEngine {
             result,
             log: log.text(),
             duration,
+            busy,
             peak_memory,
         }
+    }
+}
+
+/// A future that also returns the time spent inside its polls.
+struct Timed<'a, F> {
+    inner: std::pin::Pin<&'a mut F>,
+    busy: Duration,
+}
+
+impl<F: std::future::Future> std::future::Future for Timed<'_, F> {
+    type Output = (F::Output, Duration);
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let started = Instant::now();
+        let poll = self.inner.as_mut().poll(cx);
+        self.busy += started.elapsed();
+        poll.map(|output| (output, self.busy))
     }
 }
 
