@@ -11,3 +11,4 @@ mod mentions;
 mod outgoing;
 mod plugins;
 mod roles;
+mod web;

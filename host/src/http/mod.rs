@@ -10,7 +10,9 @@ mod health;
 mod live;
 mod outgoing;
 pub(crate) mod plugins;
+mod people;
 mod push;
+pub mod session;
 mod users;
 mod webhooks;
 
@@ -67,6 +69,9 @@ pub fn router(state: AppState) -> Router {
         .merge(live::router())
         .merge(push::router())
         .merge(outgoing::router())
+        .merge(session::router())
+        .merge(people::router())
+        .merge(crate::web::router())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()))
         }))

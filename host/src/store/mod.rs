@@ -12,8 +12,10 @@ mod deliveries;
 pub(crate) mod live;
 pub(crate) mod messages;
 mod outgoing;
+mod people;
 mod plugins;
 pub(crate) mod push;
+mod sessions;
 mod users;
 mod webhooks;
 
@@ -39,6 +41,7 @@ pub use outgoing::{
     AttemptRecord, Disabled, Finish, ImIntegration, Notice, OutgoingDelivery, OutgoingJob,
     OutgoingSettings, OutgoingWebhook, test_event_data,
 };
+pub use people::Member;
 pub use plugins::{NewPlugin, Plugin};
 pub use push::{NewPushSubscription, PushJob, PushSubscription};
 pub use users::{NewUser, User};
