@@ -161,8 +161,10 @@ impl Browser {
     /// Waits until the page shows `text` somewhere.
     pub async fn see(&self, text: &str) -> Element {
         let t = xpath_literal(text);
-        self.find(&format!("//body//*[contains(normalize-space(text()), {t})]"))
-            .await
+        self.find(&format!(
+            "//body//*[contains(normalize-space(text()), {t})]"
+        ))
+        .await
     }
 
     /// Runs JavaScript in the page and returns its result.
@@ -208,13 +210,17 @@ impl Browser {
             .collect()
     }
 
-    /// Saves a PNG screenshot of the window.
-    pub async fn screenshot(&self, path: &std::path::Path) {
+    /// Takes a PNG screenshot of the window. With `WASMHOOK_SCREENSHOTS=1` it is saved as
+    /// `docs/screenshots/<name>` (the README's pictures); otherwise it is only checked, so a
+    /// test run leaves the work tree untouched.
+    pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).expect("screenshot dir");
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG image");
+        if std::env::var_os("WASMHOOK_SCREENSHOTS").is_some_and(|v| v == "1") {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+            std::fs::create_dir_all(&dir).expect("screenshot dir");
+            std::fs::write(dir.join(name), png).expect("writing the screenshot");
         }
-        std::fs::write(path, png).expect("writing the screenshot");
     }
 
     /// Ends the browser session.
@@ -233,7 +239,10 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {

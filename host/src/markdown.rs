@@ -167,13 +167,25 @@ mod tests {
 
     #[test]
     fn raw_html_is_text() {
-        let html = render("<script>alert(1)</script> and <img src=x onerror=alert(2)>", &[]);
+        let html = render(
+            "<script>alert(1)</script> and <img src=x onerror=alert(2)>",
+            &[],
+        );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
-        assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(2)&gt;"),
+            "{html}"
+        );
         let block = render("<div onclick=\"x()\">hi</div>", &[]);
-        assert!(block.contains("&lt;div onclick=") && !block.contains("<div"), "{block}");
+        assert!(
+            block.contains("&lt;div onclick=") && !block.contains("<div"),
+            "{block}"
+        );
     }
 
     #[test]
@@ -188,7 +200,10 @@ mod tests {
             ),
             "{html}"
         );
-        assert!(!html.to_ascii_lowercase().contains("javascript:alert(1)\""), "{html}");
+        assert!(
+            !html.to_ascii_lowercase().contains("javascript:alert(1)\""),
+            "{html}"
+        );
         assert!(!html.contains("href=\"javascript"), "{html}");
         assert!(!html.contains("href=\"data:"), "{html}");
         assert!(!html.contains("href=\"/admin\""), "{html}");
@@ -209,7 +224,10 @@ mod tests {
     fn entities_stay_text() {
         let html = render("&lt;b&gt;bold&lt;/b&gt; &amp; 1 < 2", &[]);
         assert!(!html.contains("<b>"), "{html}");
-        assert!(html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; 1 &lt; 2"), "{html}");
+        assert!(
+            html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; 1 &lt; 2"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The web app: its HTTP side (sessions, CSRF, setup link, headers, assets) and real headless
 //! Chromium sessions against the real server (sign in, manage webhooks, live messages, hostile
-//! content, notifications). Screenshots for the README land in `docs/screenshots/`.
+//! content, notifications). With `WASMHOOK_SCREENSHOTS=1` the README's screenshots are saved
+//! to `docs/screenshots/`.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -95,7 +95,11 @@ async fn cookie_sessions_need_the_csrf_token_for_every_change() {
     for attribute in ["httponly", "samesite=strict", "path=/", "max-age="] {
         assert!(attributes.contains(attribute), "{}", session.set_cookie);
     }
-    assert!(!attributes.contains("secure"), "plain http: {}", session.set_cookie);
+    assert!(
+        !attributes.contains("secure"),
+        "plain http: {}",
+        session.set_cookie
+    );
     // The database keeps only a hash of the cookie value.
     let id = session.cookie.split_once('=').unwrap().1;
     assert_eq!(
@@ -118,16 +122,37 @@ async fn cookie_sessions_need_the_csrf_token_for_every_change() {
     // Changes without the token, or with another one, are refused and store nothing.
     let hooks = format!("/api/channels/{}/webhooks", app.channel_id);
     let body = json!({ "name": "CI" });
-    with_cookie(&app, Method::POST, &hooks, &session, None, Some(body.clone()))
-        .await
-        .expect_error(403, "forbidden", None);
-    with_cookie(&app, Method::POST, &hooks, &session, Some("forged"), Some(body.clone()))
-        .await
-        .expect_error(403, "forbidden", None);
+    with_cookie(
+        &app,
+        Method::POST,
+        &hooks,
+        &session,
+        None,
+        Some(body.clone()),
+    )
+    .await
+    .expect_error(403, "forbidden", None);
+    with_cookie(
+        &app,
+        Method::POST,
+        &hooks,
+        &session,
+        Some("forged"),
+        Some(body.clone()),
+    )
+    .await
+    .expect_error(403, "forbidden", None);
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM webhooks").await, 0);
-    let created = with_cookie(&app, Method::POST, &hooks, &session, Some(&session.csrf), Some(body))
-        .await
-        .expect(201);
+    let created = with_cookie(
+        &app,
+        Method::POST,
+        &hooks,
+        &session,
+        Some(&session.csrf),
+        Some(body),
+    )
+    .await
+    .expect(201);
     with_cookie(
         &app,
         Method::DELETE,
@@ -145,12 +170,26 @@ async fn cookie_sessions_need_the_csrf_token_for_every_change() {
         .expect(201);
 
     // Signing out needs the token too, then the cookie is dead.
-    with_cookie(&app, Method::DELETE, "/api/auth/session", &session, None, None)
-        .await
-        .expect_error(403, "forbidden", None);
-    with_cookie(&app, Method::DELETE, "/api/auth/session", &session, Some(&session.csrf), None)
-        .await
-        .expect(204);
+    with_cookie(
+        &app,
+        Method::DELETE,
+        "/api/auth/session",
+        &session,
+        None,
+        None,
+    )
+    .await
+    .expect_error(403, "forbidden", None);
+    with_cookie(
+        &app,
+        Method::DELETE,
+        "/api/auth/session",
+        &session,
+        Some(&session.csrf),
+        None,
+    )
+    .await
+    .expect(204);
     with_cookie(&app, Method::GET, "/api/me", &session, None, None)
         .await
         .expect_error(401, "unauthorized", None);
@@ -185,13 +224,19 @@ async fn the_setup_link_sets_the_admin_password_once() {
     assert!(link.starts_with(&format!("{}/setup#", app.base)), "{link}");
     let token = token_of(&link).to_owned();
     // Nobody knows the bootstrap admin's password yet.
-    app.post_anon("/api/auth/login", json!({ "login": "admin", "password": "" }))
-        .await
-        .expect_error(401, "unauthorized", None);
+    app.post_anon(
+        "/api/auth/login",
+        json!({ "login": "admin", "password": "" }),
+    )
+    .await
+    .expect_error(401, "unauthorized", None);
     // A bad password is refused without using the link up.
-    app.post_anon("/api/auth/setup", json!({ "token": token, "password": "short" }))
-        .await
-        .expect_error(422, "validation_failed", Some("password"));
+    app.post_anon(
+        "/api/auth/setup",
+        json!({ "token": token, "password": "short" }),
+    )
+    .await
+    .expect_error(422, "validation_failed", Some("password"));
     let response = app
         .client
         .post(format!("{}/api/auth/setup", app.base))
@@ -205,9 +250,12 @@ async fn the_setup_link_sets_the_admin_password_once() {
         .expect(200);
     assert_eq!(me["username"], "admin");
     // Single use.
-    app.post_anon("/api/auth/setup", json!({ "token": token, "password": "admin-password-2" }))
-        .await
-        .expect_error(404, "not_found", None);
+    app.post_anon(
+        "/api/auth/setup",
+        json!({ "token": token, "password": "admin-password-2" }),
+    )
+    .await
+    .expect_error(404, "not_found", None);
     app.post_anon(
         "/api/auth/login",
         json!({ "login": "admin", "password": "admin-password-1" }),
@@ -234,19 +282,48 @@ async fn users_change_their_own_password() {
     app.user("alice", "member").await;
     let session = sign_in(&app, "alice", "password-123").await;
     let other = sign_in(&app, "alice", "password-123").await;
-    let change = |current: &str, new: &str| json!({ "current_password": current, "new_password": new });
-    with_cookie(&app, Method::POST, "/api/me/password", &session, Some(&session.csrf), Some(change("nope-nope", "new-password-1")))
-        .await
-        .expect_error(422, "validation_failed", Some("current_password"));
-    with_cookie(&app, Method::POST, "/api/me/password", &session, Some(&session.csrf), Some(change("password-123", "short")))
-        .await
-        .expect_error(422, "validation_failed", Some("new_password"));
-    with_cookie(&app, Method::POST, "/api/me/password", &session, None, Some(change("password-123", "new-password-1")))
-        .await
-        .expect_error(403, "forbidden", None);
-    with_cookie(&app, Method::POST, "/api/me/password", &session, Some(&session.csrf), Some(change("password-123", "new-password-1")))
-        .await
-        .expect(204);
+    let change =
+        |current: &str, new: &str| json!({ "current_password": current, "new_password": new });
+    with_cookie(
+        &app,
+        Method::POST,
+        "/api/me/password",
+        &session,
+        Some(&session.csrf),
+        Some(change("nope-nope", "new-password-1")),
+    )
+    .await
+    .expect_error(422, "validation_failed", Some("current_password"));
+    with_cookie(
+        &app,
+        Method::POST,
+        "/api/me/password",
+        &session,
+        Some(&session.csrf),
+        Some(change("password-123", "short")),
+    )
+    .await
+    .expect_error(422, "validation_failed", Some("new_password"));
+    with_cookie(
+        &app,
+        Method::POST,
+        "/api/me/password",
+        &session,
+        None,
+        Some(change("password-123", "new-password-1")),
+    )
+    .await
+    .expect_error(403, "forbidden", None);
+    with_cookie(
+        &app,
+        Method::POST,
+        "/api/me/password",
+        &session,
+        Some(&session.csrf),
+        Some(change("password-123", "new-password-1")),
+    )
+    .await
+    .expect(204);
     // This browser stays signed in, the other one is signed out.
     with_cookie(&app, Method::GET, "/api/me", &session, None, None)
         .await
@@ -254,12 +331,18 @@ async fn users_change_their_own_password() {
     with_cookie(&app, Method::GET, "/api/me", &other, None, None)
         .await
         .expect_error(401, "unauthorized", None);
-    app.post_anon("/api/auth/login", json!({ "login": "alice", "password": "password-123" }))
-        .await
-        .expect_error(401, "unauthorized", None);
-    app.post_anon("/api/auth/login", json!({ "login": "alice", "password": "new-password-1" }))
-        .await
-        .expect(200);
+    app.post_anon(
+        "/api/auth/login",
+        json!({ "login": "alice", "password": "password-123" }),
+    )
+    .await
+    .expect_error(401, "unauthorized", None);
+    app.post_anon(
+        "/api/auth/login",
+        json!({ "login": "alice", "password": "new-password-1" }),
+    )
+    .await
+    .expect(200);
 }
 
 #[tokio::test]
@@ -285,7 +368,9 @@ async fn the_websocket_takes_the_cookie_only_from_this_servers_pages() {
         }
         other => panic!("a foreign origin must be refused: {other:?}"),
     }
-    let (mut socket, _) = connect(app.base.clone()).await.expect("own origin accepted");
+    let (mut socket, _) = connect(app.base.clone())
+        .await
+        .expect("own origin accepted");
     use futures_util::StreamExt;
     let first = tokio::time::timeout(Duration::from_secs(10), socket.next())
         .await
@@ -299,7 +384,12 @@ async fn the_websocket_takes_the_cookie_only_from_this_servers_pages() {
 #[tokio::test]
 async fn the_app_is_served_with_strict_headers_and_versioned_assets() {
     let app = TestApp::spawn().await;
-    for path in ["/", "/login", "/people", &format!("/channels/{}", app.channel_id)] {
+    for path in [
+        "/",
+        "/login",
+        "/people",
+        &format!("/channels/{}", app.channel_id),
+    ] {
         let response = app
             .client
             .get(format!("{}{path}", app.base))
@@ -317,20 +407,38 @@ async fn the_app_is_served_with_strict_headers_and_versioned_assets() {
         ] {
             assert!(csp.contains(directive), "{csp}");
         }
-        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
         assert_eq!(headers["x-frame-options"], "DENY");
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert!(headers.contains_key("referrer-policy"));
         let html = response.text().await.unwrap();
         assert!(!html.contains("{{version}}"), "{html}");
         // No inline script: every script has a src on this server.
-        assert!(html.contains("<script type=\"module\" src=\"/assets/"), "{html}");
+        assert!(
+            html.contains("<script type=\"module\" src=\"/assets/"),
+            "{html}"
+        );
         assert_eq!(html.matches("<script").count(), 1, "{html}");
     }
-    let html = app.client.get(&app.base).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(&app.base)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let script = html
         .split("src=\"")
-        .find_map(|s| s.split_once("\"").map(|(p, _)| p).filter(|p| p.ends_with("app.js")))
+        .find_map(|s| {
+            s.split_once("\"")
+                .map(|(p, _)| p)
+                .filter(|p| p.ends_with("app.js"))
+        })
         .expect("the app script")
         .to_owned();
     let response = app
@@ -340,8 +448,18 @@ async fn the_app_is_served_with_strict_headers_and_versioned_assets() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
-    assert!(response.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
     let missing = app
         .client
         .get(format!("{}/assets/x/nope.js", app.base))
@@ -349,7 +467,12 @@ async fn the_app_is_served_with_strict_headers_and_versioned_assets() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
-    let sw = app.client.get(format!("{}/sw.js", app.base)).send().await.unwrap();
+    let sw = app
+        .client
+        .get(format!("{}/sw.js", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sw.status(), 200);
     assert!(sw.text().await.unwrap().contains("showNotification"));
 }
@@ -368,7 +491,10 @@ async fn messages_carry_sanitized_html() {
     let message = app.messages().await.remove(0);
     let html = message["content_html"].as_str().unwrap();
     assert!(html.contains("<strong>ok</strong>"), "{html}");
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
     assert!(!html.contains("javascript:"), "{html}");
     assert!(
         html.contains("<span class=\"mention\" data-username=\"admin\">@admin</span>"),
@@ -381,12 +507,6 @@ async fn messages_carry_sanitized_html() {
 }
 
 // ---- Browser tests ----------------------------------------------------------------------
-
-fn screenshot_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../docs/screenshots")
-        .join(name)
-}
 
 /// The URL the page shows for a dialect, read from its labelled field.
 async fn shown_url(browser: &Browser, dialect: &str) -> String {
@@ -435,11 +555,11 @@ async fn an_admin_sets_up_manages_a_webhook_and_sees_its_messages_live() {
 
     // First start: the one-time link lets the newcomer choose the admin password.
     let link = setup_link(&app).await;
-    browser
-        .open(link.strip_prefix(&app.base).unwrap())
-        .await;
+    browser.open(link.strip_prefix(&app.base).unwrap()).await;
     browser.fill("New password", "admin-password-1").await;
-    browser.fill("Repeat the password", "admin-password-1").await;
+    browser
+        .fill("Repeat the password", "admin-password-1")
+        .await;
     browser.click("Save password and sign in").await;
     browser.find("//h1[normalize-space()='# general']").await;
     browser.see("Live").await;
@@ -507,8 +627,10 @@ async fn an_admin_sets_up_manages_a_webhook_and_sees_its_messages_live() {
         "passed"
     );
     post_status(&app, &url, json!({ "content": "Deploy to staging finished.", "username": "CI Bot", "avatar_url": null })).await;
-    browser.find("//article[@aria-label='Message from CI Bot']").await;
-    browser.screenshot(&screenshot_path("chat.png")).await;
+    browser
+        .find("//article[@aria-label='Message from CI Bot']")
+        .await;
+    browser.screenshot("chat.png").await;
 
     // Toggle it off: the URL answers 404. On again: it works.
     browser.click("Channel settings").await;
@@ -516,10 +638,16 @@ async fn an_admin_sets_up_manages_a_webhook_and_sees_its_messages_live() {
     browser.see("Messages posted").await;
     browser.field("Active").await.click().await.unwrap();
     browser.see("Webhook “CI” disabled.").await;
-    assert_eq!(post_status(&app, &url, json!({ "content": "off" })).await, 404);
+    assert_eq!(
+        post_status(&app, &url, json!({ "content": "off" })).await,
+        404
+    );
     browser.field("Active").await.click().await.unwrap();
     browser.see("Webhook “CI” enabled.").await;
-    assert_eq!(post_status(&app, &url, json!({ "content": "on" })).await, 201);
+    assert_eq!(
+        post_status(&app, &url, json!({ "content": "on" })).await,
+        201
+    );
 
     // Regenerate behind a confirmation: the old URL answers 404, the new one 201.
     browser.click("Regenerate token").await;
@@ -530,9 +658,15 @@ async fn an_admin_sets_up_manages_a_webhook_and_sees_its_messages_live() {
     browser.see("regenerated").await;
     let fresh = shown_url(&browser, "chatalot").await;
     assert_ne!(fresh, url);
-    assert_eq!(post_status(&app, &url, json!({ "content": "old" })).await, 404);
-    assert_eq!(post_status(&app, &fresh, json!({ "content": "new" })).await, 201);
-    browser.screenshot(&screenshot_path("webhooks.png")).await;
+    assert_eq!(
+        post_status(&app, &url, json!({ "content": "old" })).await,
+        404
+    );
+    assert_eq!(
+        post_status(&app, &fresh, json!({ "content": "new" })).await,
+        201
+    );
+    browser.screenshot("webhooks.png").await;
 
     // "Send test message" posts through the webhook.
     browser.click("Send test message").await;
@@ -549,7 +683,10 @@ async fn an_admin_sets_up_manages_a_webhook_and_sees_its_messages_live() {
         .await
         .unwrap();
     assert_eq!(browser.count(confirm).await, 0);
-    assert_eq!(post_status(&app, &fresh, json!({ "content": "still here" })).await, 201);
+    assert_eq!(
+        post_status(&app, &fresh, json!({ "content": "still here" })).await,
+        201
+    );
     browser.click("Delete").await;
     browser
         .find(&format!("{confirm}//button[normalize-space()='Delete']"))
@@ -558,9 +695,15 @@ async fn an_admin_sets_up_manages_a_webhook_and_sees_its_messages_live() {
         .await
         .unwrap();
     browser.see("No webhooks yet.").await;
-    assert_eq!(post_status(&app, &fresh, json!({ "content": "gone" })).await, 404);
+    assert_eq!(
+        post_status(&app, &fresh, json!({ "content": "gone" })).await,
+        404
+    );
     let list = app
-        .get(&format!("/api/channels/{}/webhooks", app.channel_id), ADMIN_TOKEN)
+        .get(
+            &format!("/api/channels/{}/webhooks", app.channel_id),
+            ADMIN_TOKEN,
+        )
         .await
         .expect(200);
     assert_eq!(list["webhooks"].as_array().unwrap().len(), 0);
@@ -579,15 +722,24 @@ async fn a_member_sees_no_webhooks_tab_and_the_api_refuses_them() {
     let browser = Browser::start(&app, 1280).await;
     browser.sign_in("bob", "password-123").await;
     browser.click("Channel settings").await;
-    browser.find("//*[@role='tab' and normalize-space()='About']").await;
+    browser
+        .find("//*[@role='tab' and normalize-space()='About']")
+        .await;
     assert_eq!(browser.count("//*[@role='tab']").await, 1);
     assert_eq!(browser.count("//*[normalize-space()='Webhooks']").await, 0);
-    assert_eq!(browser.count("//button[normalize-space()='Create webhook']").await, 0);
+    assert_eq!(
+        browser
+            .count("//button[normalize-space()='Create webhook']")
+            .await,
+        0
+    );
     assert_no_console_errors(&browser).await;
     browser.close().await;
 
     let hooks = format!("/api/channels/{}/webhooks", app.channel_id);
-    app.get(&hooks, &bob_token).await.expect_error(403, "forbidden", None);
+    app.get(&hooks, &bob_token)
+        .await
+        .expect_error(403, "forbidden", None);
     app.post(&hooks, &bob_token, json!({ "name": "Mine" }))
         .await
         .expect_error(403, "forbidden", None);
@@ -598,15 +750,31 @@ async fn a_member_sees_no_webhooks_tab_and_the_api_refuses_them() {
     app.post(&format!("{one}/regenerate"), &bob_token, json!({}))
         .await
         .expect_error(403, "forbidden", None);
-    app.delete(&one, &bob_token).await.expect_error(403, "forbidden", None);
+    app.delete(&one, &bob_token)
+        .await
+        .expect_error(403, "forbidden", None);
     // The same with bob's browser session and its CSRF token.
     let session = sign_in(&app, "bob", "password-123").await;
-    with_cookie(&app, Method::POST, &hooks, &session, Some(&session.csrf), Some(json!({ "name": "Mine" })))
-        .await
-        .expect_error(403, "forbidden", None);
-    with_cookie(&app, Method::DELETE, &one, &session, Some(&session.csrf), None)
-        .await
-        .expect_error(403, "forbidden", None);
+    with_cookie(
+        &app,
+        Method::POST,
+        &hooks,
+        &session,
+        Some(&session.csrf),
+        Some(json!({ "name": "Mine" })),
+    )
+    .await
+    .expect_error(403, "forbidden", None);
+    with_cookie(
+        &app,
+        Method::DELETE,
+        &one,
+        &session,
+        Some(&session.csrf),
+        None,
+    )
+    .await
+    .expect_error(403, "forbidden", None);
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM webhooks").await, 1);
 }
 
@@ -616,7 +784,11 @@ async fn hostile_webhook_content_renders_as_text_and_runs_nothing() {
     let (alice, _) = app.user("alice", "admin").await;
     app.join_channel(&alice).await;
     let hook = app.webhook("Hostile").await;
-    let url = format!("{}/api/webhooks/execute/{}", app.base, hook["token"].as_str().unwrap());
+    let url = format!(
+        "{}/api/webhooks/execute/{}",
+        app.base,
+        hook["token"].as_str().unwrap()
+    );
     let browser = Browser::start(&app, 1280).await;
     browser.sign_in("alice", "password-123").await;
 
@@ -630,7 +802,12 @@ async fn hostile_webhook_content_renders_as_text_and_runs_nothing() {
     ]
     .join("\n\n");
     assert_eq!(
-        post_status(&app, &url, json!({ "content": payload, "username": "<b>Evil</b>" })).await,
+        post_status(
+            &app,
+            &url,
+            json!({ "content": payload, "username": "<b>Evil</b>" })
+        )
+        .await,
         201
     );
     let message = browser
@@ -645,10 +822,14 @@ async fn hostile_webhook_content_renders_as_text_and_runs_nothing() {
         "<b>not bold</b> & <i>",
         "<b>Evil</b>",
     ] {
-        assert!(text.contains(shown), "{shown:?} not shown as text in {text:?}");
+        assert!(
+            text.contains(shown),
+            "{shown:?} not shown as text in {text:?}"
+        );
     }
     // Nothing ran, and nothing dangerous is in the message's DOM.
-    let content = "document.querySelector(\"article[aria-label='Message from <b>Evil</b>'] .content\")";
+    let content =
+        "document.querySelector(\"article[aria-label='Message from <b>Evil</b>'] .content\")";
     let report = browser
         .js(&format!(
             "const c = {content};
@@ -682,9 +863,20 @@ async fn hostile_webhook_content_renders_as_text_and_runs_nothing() {
     assert_eq!(browser.js("return window.__xss === undefined").await, true);
 
     // The page's CSP is the second line of defence.
-    let page = app.client.get(format!("{}/channels/{}", app.base, app.channel_id)).send().await.unwrap();
-    let csp = page.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let page = app
+        .client
+        .get(format!("{}/channels/{}", app.base, app.channel_id))
+        .send()
+        .await
+        .unwrap();
+    let csp = page.headers()[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
 
     // No horizontal scrolling at 1280 px or 375 px.
     for width in [1280, 375] {
@@ -707,14 +899,23 @@ async fn a_mention_of_the_signed_in_user_shows_up_in_notifications_live() {
     let (alice, _) = app.user("alice", "member").await;
     app.join_channel(&alice).await;
     let hook = app.webhook("Deploys").await;
-    let url = format!("{}/api/webhooks/execute/{}", app.base, hook["token"].as_str().unwrap());
+    let url = format!(
+        "{}/api/webhooks/execute/{}",
+        app.base,
+        hook["token"].as_str().unwrap()
+    );
     let browser = Browser::start(&app, 375).await;
     browser.sign_in("alice", "password-123").await;
     browser.click("Notifications, 0 unread").await;
     browser.see("No notifications yet.").await;
 
     assert_eq!(
-        post_status(&app, &url, json!({ "content": "Deploy failed, please look @alice", "username": "Deploy Bot" })).await,
+        post_status(
+            &app,
+            &url,
+            json!({ "content": "Deploy failed, please look @alice", "username": "Deploy Bot" })
+        )
+        .await,
         201
     );
     browser.see("Deploy Bot mentioned you").await;
@@ -728,7 +929,10 @@ async fn a_mention_of_the_signed_in_user_shows_up_in_notifications_live() {
     browser.click("Mark as read").await;
     browser.button("Notifications, 0 unread").await;
     let token = app
-        .post_anon("/api/auth/login", json!({ "login": "alice", "password": "password-123" }))
+        .post_anon(
+            "/api/auth/login",
+            json!({ "login": "alice", "password": "password-123" }),
+        )
         .await
         .expect(200)["token"]
         .as_str()
@@ -767,10 +971,7 @@ async fn owners_create_people_and_add_them_to_general() {
     assert!(carol_row.text().await.unwrap().contains("# general"));
     // Make carol an admin.
     let select = browser.field("Role of carol").await;
-    select
-        .select_by_value("admin")
-        .await
-        .expect("choose admin");
+    select.select_by_value("admin").await.expect("choose admin");
     browser
         .find(&format!("{row}//button[normalize-space()='Save role']"))
         .await
@@ -779,7 +980,10 @@ async fn owners_create_people_and_add_them_to_general() {
         .unwrap();
     browser.see("carol is now admin.").await;
     let members = app
-        .get(&format!("/api/communities/{}/members", app.community_id), ADMIN_TOKEN)
+        .get(
+            &format!("/api/communities/{}/members", app.community_id),
+            ADMIN_TOKEN,
+        )
         .await
         .expect(200);
     let carol = members["members"]

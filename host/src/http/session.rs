@@ -54,7 +54,10 @@ pub struct WebSession {
 }
 
 /// The session named by the request's cookie, if it exists and has not expired.
-pub async fn from_cookie(headers: &HeaderMap, state: &AppState) -> Result<Option<WebSession>, ApiError> {
+pub async fn from_cookie(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<WebSession>, ApiError> {
     let Some(id) = cookie_value(headers) else {
         return Ok(None);
     };
@@ -128,7 +131,12 @@ async fn start_session(state: &AppState, user: User) -> Result<Response, ApiErro
     let expires_at = crate::store::now() + chrono::Duration::days(SESSION_DAYS);
     state
         .store
-        .create_session(user.id, &secrets::api_token_hash(&id), &csrf_token, expires_at)
+        .create_session(
+            user.id,
+            &secrets::api_token_hash(&id),
+            &csrf_token,
+            expires_at,
+        )
         .await?;
     let cookie = Cookie::build((COOKIE_NAME, id))
         .http_only(true)
@@ -168,7 +176,10 @@ async fn post_session(
 
 /// `GET /api/auth/session`: the signed-in user and the CSRF token, or `{"user": null}` without
 /// a session (a page load asks before it knows, so this is not an error).
-async fn get_session(headers: HeaderMap, State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn get_session(
+    headers: HeaderMap,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
     Ok(match from_cookie(&headers, &state).await? {
         Some(web) => Json(json!({ "user": web.user, "csrf_token": web.csrf_token })),
         None => Json(json!({ "user": null, "csrf_token": null })),
@@ -177,7 +188,10 @@ async fn get_session(headers: HeaderMap, State(state): State<AppState>) -> Resul
 }
 
 /// `DELETE /api/auth/session`: signs out (the CSRF token is required like for any change).
-async fn delete_session(headers: HeaderMap, State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn delete_session(
+    headers: HeaderMap,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
     if let Some(web) = from_cookie(&headers, &state).await? {
         check_csrf(&headers, &web)?;
         state.store.delete_session(&web.id_hash).await?;
@@ -188,7 +202,10 @@ async fn delete_session(headers: HeaderMap, State(state): State<AppState>) -> Re
         .path("/")
         .max_age(cookie::time::Duration::ZERO)
         .build();
-    Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), &expired))
+    Ok(with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        &expired,
+    ))
 }
 
 #[derive(Deserialize)]
