@@ -668,6 +668,26 @@ async fn an_admin_sets_up_manages_a_webhook_and_sees_its_messages_live() {
     );
     browser.screenshot("webhooks.png").await;
 
+    // Edit its settings.
+    browser.click("Edit").await;
+    browser
+        .fill("Description", "Nightly and release builds")
+        .await;
+    browser.click("Save").await;
+    browser.see("Webhook “CI” saved.").await;
+    browser.see("Nightly and release builds").await;
+    let saved = app
+        .get(
+            &format!("/api/channels/{}/webhooks", app.channel_id),
+            ADMIN_TOKEN,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        saved["webhooks"][0]["description"],
+        "Nightly and release builds"
+    );
+
     // "Send test message" posts through the webhook.
     browser.click("Send test message").await;
     browser.see("Test message sent").await;
@@ -719,8 +739,35 @@ async fn a_member_sees_no_webhooks_tab_and_the_api_refuses_them() {
     let hook_id = hook["id"].as_str().unwrap();
     let (bob, bob_token) = app.user("bob", "member").await;
     app.join_channel(&bob).await;
+    // More messages than one page: the newest page shows, older ones load on scrolling up.
+    let url = format!(
+        "{}/api/webhooks/execute/{}",
+        app.base,
+        hook["token"].as_str().unwrap()
+    );
+    for i in 1..=55 {
+        let status = post_status(&app, &url, json!({ "content": format!("message {i}") })).await;
+        assert_eq!(status, 201);
+    }
     let browser = Browser::start(&app, 1280).await;
     browser.sign_in("bob", "password-123").await;
+    browser.see("message 55").await;
+    assert_eq!(browser.count("//article").await, 50);
+    assert_eq!(browser.count("//*[normalize-space()='message 5']").await, 0);
+    browser
+        .js("document.querySelector('[role=log]').scrollTop = 0; return null;")
+        .await;
+    browser
+        .until(
+            Duration::from_secs(5),
+            "older messages load when scrolled to the top",
+            "document.querySelectorAll('article').length === 55",
+        )
+        .await;
+    let first = browser
+        .js("return document.querySelector('article .content').textContent.trim()")
+        .await;
+    assert_eq!(first, "message 1");
     browser.click("Channel settings").await;
     browser
         .find("//*[@role='tab' and normalize-space()='About']")
