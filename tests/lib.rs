@@ -6,6 +6,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`), a fresh database created on that server for
 //! each test app. With the variable set, an unreachable server fails the tests.
 
+pub mod browser;
 pub mod receiver;
 
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod http;
 pub mod ingest;
 pub mod live;
+pub mod markdown;
 pub mod mentions;
 pub mod outgoing;
 pub mod plugin_cli;
@@ -20,6 +21,7 @@ pub mod runtime;
 pub mod scaffold;
 pub mod secrets;
 pub mod store;
+pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -61,6 +63,8 @@ pub async fn serve_until(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
+    let public_url = public_url.trim_end_matches('/').to_owned();
+    web::announce(&store, &public_url, local).await?;
     let ingest = Ingest::new(
         store.clone(),
         IngestLimits {

@@ -13,3 +13,4 @@ mod mentions;
 mod outgoing;
 mod plugins;
 mod roles;
+mod web;

@@ -1,5 +1,6 @@
-//! Request extractors: the bearer-token user, and JSON bodies whose errors follow our error
-//! format (400 malformed, 415 wrong type, 422 naming the field).
+//! Request extractors: the authenticated user (bearer token, or the web app's session cookie
+//! with its CSRF token), and JSON bodies whose errors follow our error format (400 malformed,
+//! 415 wrong type, 422 naming the field).
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -7,7 +8,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, session};
 use crate::secrets;
 use crate::store::User;
 
@@ -36,7 +37,9 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// The user authenticated by `Authorization: Bearer <api token>`.
+/// The user authenticated by `Authorization: Bearer <api token>`, or by the web app's session
+/// cookie; a cookie-authenticated request that changes state must carry the session's CSRF
+/// token in `X-CSRF-Token` (403 otherwise).
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub User);
 
@@ -44,10 +47,20 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(parts).ok_or_else(|| {
-            ApiError::Unauthorized("missing Authorization: Bearer <api token> header".into())
-        })?;
-        Ok(AuthUser(user_for_token(state, token).await?))
+        if let Some(token) = bearer_token(parts) {
+            return Ok(AuthUser(user_for_token(state, token).await?));
+        }
+        match session::from_cookie(&parts.headers, state).await? {
+            Some(web) => {
+                if !parts.method.is_safe() {
+                    session::check_csrf(&parts.headers, &web)?;
+                }
+                Ok(AuthUser(web.user))
+            }
+            None => Err(ApiError::Unauthorized(
+                "missing Authorization: Bearer <api token> header (or a web session)".into(),
+            )),
+        }
     }
 }
 
@@ -65,9 +78,18 @@ impl FromRequestParts<AppState> for LiveUser {
         let from_query = url::form_urlencoded::parse(query.as_bytes())
             .find(|(k, _)| k == "access_token")
             .map(|(_, v)| v.into_owned());
+        let from_query = from_query.filter(|t| !t.is_empty());
+        if bearer_token(parts).is_none() && from_query.is_none() {
+            // Browsers: the session cookie, from a page of this server only (a WebSocket is
+            // not bound by the same-origin policy, so a foreign page must be refused here).
+            if let Some(web) = session::from_cookie(&parts.headers, state).await? {
+                session::check_origin(&parts.headers, state)?;
+                return Ok(LiveUser(web.user));
+            }
+        }
         let token = match bearer_token(parts) {
             Some(token) => token.to_owned(),
-            None => from_query.filter(|t| !t.is_empty()).ok_or_else(|| {
+            None => from_query.ok_or_else(|| {
                 ApiError::Unauthorized(
                     "missing Authorization: Bearer <api token> header or access_token parameter"
                         .into(),

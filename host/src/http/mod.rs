@@ -10,8 +10,10 @@ pub mod extract;
 mod health;
 mod live;
 mod outgoing;
+mod people;
 pub(crate) mod plugins;
 mod push;
+pub mod session;
 mod users;
 mod webhooks;
 
@@ -69,6 +71,9 @@ pub fn router(state: AppState) -> Router {
         .merge(live::router())
         .merge(push::router())
         .merge(outgoing::router())
+        .merge(session::router())
+        .merge(people::router())
+        .merge(crate::web::router())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()))
         }))

@@ -37,25 +37,34 @@ async fn post_login(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let found = state.store.user_for_login(&body.login).await?;
+    let user = verify_login(&state, &body.login, body.password).await?;
+    let token = issue_api_token(&state.store, &user).await?;
+    Ok(Json(json!({ "token": token, "user": user })))
+}
+
+/// The user with this login (username or email) and password; 401 otherwise, in the same time
+/// whether or not the login exists.
+pub(super) async fn verify_login(
+    state: &AppState,
+    login: &str,
+    password: String,
+) -> Result<User, ApiError> {
+    let found = state.store.user_for_login(login).await?;
     let (user, ok) = tokio::task::spawn_blocking(move || match found {
         Some((user, hash)) => {
-            let ok = secrets::verify_password(&body.password, &hash);
+            let ok = secrets::verify_password(&password, &hash);
             (Some(user), ok)
         }
         None => {
             // Spend the same time as a real check, so response times do not reveal accounts.
-            secrets::verify_password(&body.password, &DUMMY_HASH);
+            secrets::verify_password(&password, &DUMMY_HASH);
             (None, false)
         }
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))?;
-    let Some(user) = user.filter(|_| ok) else {
-        return Err(ApiError::Unauthorized("invalid login or password".into()));
-    };
-    let token = issue_api_token(&state.store, &user).await?;
-    Ok(Json(json!({ "token": token, "user": user })))
+    user.filter(|_| ok)
+        .ok_or_else(|| ApiError::Unauthorized("invalid login or password".into()))
 }
 
 /// An Argon2id hash of a random password, checked when the login is unknown.
@@ -132,12 +141,7 @@ async fn post_user(
             "email must be a valid email address",
         ));
     }
-    if body.password.chars().count() < 8 || body.password.len() > 1024 {
-        return Err(ApiError::invalid(
-            "password",
-            "password must be 8-1024 characters long",
-        ));
-    }
+    validate_password("password", &body.password)?;
     let display_name = body.display_name.unwrap_or_else(|| body.username.clone());
     validate::display_name("display_name", &display_name)?;
     let password = body.password;
@@ -161,6 +165,17 @@ async fn post_user(
             .await?;
     }
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Passwords: 8-1024 characters.
+pub(super) fn validate_password(field: &str, password: &str) -> Result<(), ApiError> {
+    if password.chars().count() < 8 || password.len() > 1024 {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must be 8-1024 characters long"),
+        ));
+    }
+    Ok(())
 }
 
 /// Usernames: 1-32 ASCII letters, digits or underscores (what `@username` mentions match).

@@ -26,8 +26,21 @@ pub enum Mention {
 
 /// Finds the mentions in `content`, in order of appearance, without duplicates.
 pub fn parse(content: &str) -> Vec<Mention> {
-    let bytes = content.as_bytes();
     let mut found: Vec<Mention> = Vec::new();
+    for (_, mention) in spans(content) {
+        push_unique(&mut found, mention);
+        if found.len() >= MAX_CANDIDATES {
+            break;
+        }
+    }
+    found
+}
+
+/// Every mention in `content` with the byte range it covers (`<@email>` including its angle
+/// brackets), in order of appearance, duplicates included. Audience mentions are skipped.
+pub fn spans(content: &str) -> Vec<(std::ops::Range<usize>, Mention)> {
+    let bytes = content.as_bytes();
+    let mut found = Vec::new();
     let mut i = 0;
     while let Some(at) = memchr_at(bytes, i) {
         i = at + 1;
@@ -40,10 +53,10 @@ pub fn parse(content: &str) -> Vec<Mention> {
         if let Some(len) = closing
             && is_email(&content[at + 1..at + 1 + len])
         {
-            push_unique(
-                &mut found,
+            found.push((
+                at - 1..at + 2 + len,
                 Mention::Email(content[at + 1..at + 1 + len].to_ascii_lowercase()),
-            );
+            ));
             i = at + 2 + len;
             continue;
         }
@@ -53,7 +66,10 @@ pub fn parse(content: &str) -> Vec<Mention> {
         }
         let rest = &content[at + 1..];
         if let Some(email) = leading_email(rest) {
-            push_unique(&mut found, Mention::Email(email.to_ascii_lowercase()));
+            found.push((
+                at..at + 1 + email.len(),
+                Mention::Email(email.to_ascii_lowercase()),
+            ));
             i = at + 1 + email.len();
             continue;
         }
@@ -67,10 +83,7 @@ pub fn parse(content: &str) -> Vec<Mention> {
         let name = &rest[..name_len];
         i = at + 1 + name_len;
         if !matches!(name, "everyone" | "here" | "channel") {
-            push_unique(&mut found, Mention::Username(name.to_owned()));
-        }
-        if found.len() >= MAX_CANDIDATES {
-            break;
+            found.push((at..i, Mention::Username(name.to_owned())));
         }
     }
     found

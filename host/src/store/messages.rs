@@ -63,6 +63,9 @@ pub struct StoredMessage {
     pub kind: String,
     /// Message text.
     pub content: String,
+    /// The content as sanitized HTML (Markdown rendered, raw HTML shown as text, mentions
+    /// highlighted): what web clients insert into the page.
+    pub content_html: String,
     /// Whether the content is end-to-end encrypted (never for webhook messages).
     pub e2ee: bool,
     /// Who it is shown as sent by.
@@ -160,6 +163,7 @@ impl MessageRow {
             id: self.id,
             channel_id: self.channel_id,
             kind: self.kind,
+            content_html: crate::markdown::render(&self.content, &mentions),
             content: self.content,
             e2ee: self.e2ee,
             sender: Sender {

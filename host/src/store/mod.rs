@@ -13,8 +13,10 @@ pub(crate) mod live;
 pub(crate) mod messages;
 mod notices;
 mod outgoing;
+mod people;
 mod plugins;
 pub(crate) mod push;
+mod sessions;
 mod users;
 mod webhooks;
 
@@ -40,6 +42,7 @@ pub use outgoing::{
     AttemptRecord, Disabled, Finish, ImIntegration, Notice, OutgoingDelivery, OutgoingJob,
     OutgoingSettings, OutgoingWebhook, test_event_data,
 };
+pub use people::Member;
 pub use plugins::{NewPlugin, Plugin};
 pub use push::{NewPushSubscription, PushJob, PushSubscription};
 pub use users::{NewUser, User};
