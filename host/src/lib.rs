@@ -7,6 +7,7 @@
 pub mod bootstrap;
 pub mod builtins;
 pub mod cli;
+pub mod compat;
 pub mod config;
 pub mod http;
 pub mod ingest;

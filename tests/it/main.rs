@@ -2,6 +2,7 @@
 
 mod builtins;
 mod cluster;
+mod discord;
 mod execute;
 mod languages;
 mod live;
