@@ -19,8 +19,7 @@ pub fn builtin_id(name: &str) -> Uuid {
 
 /// The SHA-256 of a built-in plugin's component (computed once per plugin).
 pub fn builtin_sha256(name: &str) -> Option<[u8; 32]> {
-    static HASHES: std::sync::OnceLock<Vec<(&'static str, [u8; 32])>> =
-        std::sync::OnceLock::new();
+    static HASHES: std::sync::OnceLock<Vec<(&'static str, [u8; 32])>> = std::sync::OnceLock::new();
     HASHES
         .get_or_init(|| {
             BUILTINS

@@ -4,6 +4,8 @@
 //! `message.deleted` events, and mentions re-resolved without notifying anyone twice. Then
 //! multipart bodies, refusals, foreign messages and the `/github` suffix over plain HTTP.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use wasmhook_tests::live::{SseClient, WsClient};
 use wasmhook_tests::{ADMIN_TOKEN, TestApp};
@@ -115,7 +117,10 @@ async fn discord_webhook_client_posts_edits_and_deletes_a_message_seen_live() {
     let posted = client(&["execute", &url, "Deploy **started** :rocket: cc @alice"]).await;
     assert_eq!(posted["status"], 200, "{posted}");
     assert_eq!(posted["errors"], json!([]), "the library logged errors");
-    let id = posted["id"].as_str().expect("the library kept the message id").to_owned();
+    let id = posted["id"]
+        .as_str()
+        .expect("the library kept the message id")
+        .to_owned();
     let body = &posted["body"];
     assert_eq!(body["id"], id.as_str());
     assert_eq!(body["channel_id"], app.channel_id.as_str());
@@ -125,7 +130,11 @@ async fn discord_webhook_client_posts_edits_and_deletes_a_message_seen_live() {
     assert_eq!(body["author"]["bot"], true);
     assert_eq!(body["embeds"][0]["title"], "Build 42");
     assert_eq!(body["edited_timestamp"], Value::Null);
-    assert!(body["timestamp"].as_str().is_some_and(|t| t.ends_with("+00:00")));
+    assert!(
+        body["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+00:00"))
+    );
 
     let created = ws.expect_event("message.created").await;
     assert_eq!(created["id"], id.as_str());
@@ -142,7 +151,10 @@ async fn discord_webhook_client_posts_edits_and_deletes_a_message_seen_live() {
         "[CI](https://ci.example.com/)",
         "ci.example.com · 2023-11-14 22:13 UTC",
     ] {
-        assert!(content.contains(visible), "{visible:?} missing from {content:?}");
+        assert!(
+            content.contains(visible),
+            "{visible:?} missing from {content:?}"
+        );
     }
     assert_eq!(notifications_for(&app, &alice_token, &id).await, 1);
     assert_eq!(notifications_for(&app, &bob_token, &id).await, 0);
@@ -153,14 +165,25 @@ async fn discord_webhook_client_posts_edits_and_deletes_a_message_seen_live() {
     let edited = client(&["edit", &url, &id, "Deploy **finished** for @alice and @bob"]).await;
     assert_eq!(edited["status"], 200, "{edited}");
     assert_eq!(edited["errors"], json!([]), "the library logged errors");
-    assert_eq!(edited["body"]["content"], "Deploy **finished** for @alice and @bob");
+    assert_eq!(
+        edited["body"]["content"],
+        "Deploy **finished** for @alice and @bob"
+    );
     assert!(edited["body"]["edited_timestamp"].is_string(), "{edited}");
     let updated = ws.expect_event("message.updated").await;
     assert_eq!(updated["id"], id.as_str());
-    assert!(updated["content"].as_str().unwrap().starts_with("Deploy **finished** for @alice and @bob"));
+    assert!(
+        updated["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Deploy **finished** for @alice and @bob")
+    );
     assert!(updated["edited_at"].is_string(), "{updated}");
     let (sse_id, over_sse) = sse.expect_event("message.updated").await;
-    assert_eq!((sse_id.as_str(), &over_sse["data"]["id"]), (id.as_str(), &json!(id)));
+    assert_eq!(
+        (sse_id.as_str(), &over_sse["data"]["id"]),
+        (id.as_str(), &json!(id))
+    );
     let stored = &app.messages().await[0];
     assert!(stored["edited_at"].is_string());
     let names: Vec<&str> = stored["mentions"]
@@ -190,9 +213,17 @@ async fn discord_webhook_client_posts_edits_and_deletes_a_message_seen_live() {
     assert_eq!(over_sse["data"]["id"], id.as_str());
     assert!(app.messages().await.iter().all(|m| m["id"] != id.as_str()));
     let reply = app
-        .request(reqwest::Method::GET, &format!("{}/messages/{id}", &url[app.base.len()..]), None, None)
+        .request(
+            reqwest::Method::GET,
+            &format!("{}/messages/{id}", &url[app.base.len()..]),
+            None,
+            None,
+        )
         .await;
-    assert_eq!((reply.status.as_u16(), &reply.body["code"]), (404, &json!(10008)));
+    assert_eq!(
+        (reply.status.as_u16(), &reply.body["code"]),
+        (404, &json!(10008))
+    );
 }
 
 #[tokio::test]
@@ -205,7 +236,10 @@ async fn a_file_from_the_client_is_refused_clearly_and_logged_for_the_owner() {
     assert_eq!(report["body"]["code"], 50035);
     assert_eq!(report["body"]["error"]["code"], "attachments_not_supported");
     assert!(
-        report["body"]["message"].as_str().unwrap().contains("no attachments"),
+        report["body"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no attachments"),
         "{report}"
     );
     assert!(app.messages().await.is_empty(), "nothing is stored");
@@ -215,7 +249,10 @@ async fn a_file_from_the_client_is_refused_clearly_and_logged_for_the_owner() {
     assert_eq!(failed.len(), 1, "the refusal is in the delivery log");
     assert_eq!(failed[0]["error_code"], "attachments_not_supported");
     let logged = serde_json::to_string(&failed[0]).unwrap();
-    assert!(!logged.contains(hook["token"].as_str().unwrap()), "no token in the log");
+    assert!(
+        !logged.contains(hook["token"].as_str().unwrap()),
+        "no token in the log"
+    );
 }
 
 #[tokio::test]
@@ -233,7 +270,10 @@ async fn multipart_payload_json_posts_like_json() {
     let reply = app
         .post_raw(
             &format!("{}?wait=true", &url[app.base.len()..]),
-            &[("content-type", &format!("multipart/form-data; boundary={boundary}"))],
+            &[(
+                "content-type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )],
             body,
         )
         .await;
@@ -252,7 +292,9 @@ async fn refused_bodies_answer_like_discord_and_store_nothing() {
     let app = TestApp::spawn().await;
     let hook = app.webhook("refusals").await;
     let path = &discord_url(&app, &hook)[app.base.len()..];
-    let empty = app.post_anon(path, json!({"content": "", "embeds": []})).await;
+    let empty = app
+        .post_anon(path, json!({"content": "", "embeds": []}))
+        .await;
     assert_eq!(empty.status.as_u16(), 400);
     assert_eq!(empty.body["code"], 50006);
     assert_eq!(empty.body["error"]["field"], "content");
@@ -262,12 +304,25 @@ async fn refused_bodies_answer_like_discord_and_store_nothing() {
     assert_eq!(bad.status.as_u16(), 400, "{}", bad.body);
     assert_eq!(bad.body["code"], 50035);
     assert_eq!(bad.body["error"]["field"], "embeds.0.color");
-    assert!(bad.body["errors"]["embeds"]["0"]["color"]["_errors"].is_array(), "{}", bad.body);
+    assert!(
+        bad.body["errors"]["embeds"]["0"]["color"]["_errors"].is_array(),
+        "{}",
+        bad.body
+    );
     let malformed = app
-        .post_raw(path, &[("content-type", "application/json")], "{\"content\":")
+        .post_raw(
+            path,
+            &[("content-type", "application/json")],
+            "{\"content\":",
+        )
         .await;
-    assert_eq!((malformed.status.as_u16(), &malformed.body["code"]), (400, &json!(50109)));
-    let xml = app.post_raw(path, &[("content-type", "application/xml")], "<a/>").await;
+    assert_eq!(
+        (malformed.status.as_u16(), &malformed.body["code"]),
+        (400, &json!(50109))
+    );
+    let xml = app
+        .post_raw(path, &[("content-type", "application/xml")], "<a/>")
+        .await;
     assert_eq!(xml.status.as_u16(), 415);
     assert!(app.messages().await.is_empty());
     let failed = app
@@ -278,11 +333,22 @@ async fn refused_bodies_answer_like_discord_and_store_nothing() {
     // A wrong token, or a token with another webhook's id: Discord's "Unknown Webhook".
     let other = app.webhook("other").await;
     for wrong in [
-        format!("/api/webhooks/{}/{}", hook["id"].as_str().unwrap(), "x".repeat(64)),
-        format!("/api/webhooks/{}/{}", other["id"].as_str().unwrap(), hook["token"].as_str().unwrap()),
+        format!(
+            "/api/webhooks/{}/{}",
+            hook["id"].as_str().unwrap(),
+            "x".repeat(64)
+        ),
+        format!(
+            "/api/webhooks/{}/{}",
+            other["id"].as_str().unwrap(),
+            hook["token"].as_str().unwrap()
+        ),
     ] {
         let reply = app.post_anon(&wrong, json!({"content": "hi"})).await;
-        assert_eq!((reply.status.as_u16(), &reply.body["code"]), (404, &json!(10015)));
+        assert_eq!(
+            (reply.status.as_u16(), &reply.body["code"]),
+            (404, &json!(10015))
+        );
         assert_eq!(reply.body["error"]["code"], "not_found");
     }
     // The id also works as 32 hex digits, without wait: 204.
@@ -304,7 +370,10 @@ async fn only_the_webhooks_own_messages_can_be_read_edited_or_deleted() {
     let mine_path = &discord_url(&app, &mine)[app.base.len()..];
     let their_message = app
         .post_anon(
-            &format!("{}?wait=true", &discord_url(&app, &theirs)[app.base.len()..]),
+            &format!(
+                "{}?wait=true",
+                &discord_url(&app, &theirs)[app.base.len()..]
+            ),
             json!({"content": "theirs"}),
         )
         .await
@@ -318,7 +387,11 @@ async fn only_the_webhooks_own_messages_can_be_read_edited_or_deleted() {
         .await
         .expect(201);
     let native_id = native["message_id"].as_str().unwrap();
-    for method in [reqwest::Method::GET, reqwest::Method::PATCH, reqwest::Method::DELETE] {
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::PATCH,
+        reqwest::Method::DELETE,
+    ] {
         for id in [their_id, "not-a-uuid", &uuid::Uuid::now_v7().to_string()] {
             let reply = app
                 .request(
@@ -328,13 +401,29 @@ async fn only_the_webhooks_own_messages_can_be_read_edited_or_deleted() {
                     Some(json!({"content": "hijack"})),
                 )
                 .await;
-            assert_eq!((reply.status.as_u16(), &reply.body["code"]), (404, &json!(10008)), "{method} {id}");
+            assert_eq!(
+                (reply.status.as_u16(), &reply.body["code"]),
+                (404, &json!(10008)),
+                "{method} {id}"
+            );
         }
     }
-    assert_eq!(app.messages().await.iter().filter(|m| m["content"] == "theirs").count(), 1);
+    assert_eq!(
+        app.messages()
+            .await
+            .iter()
+            .filter(|m| m["content"] == "theirs")
+            .count(),
+        1
+    );
     // A native post of the same webhook is its own: it reads back and edits as Discord.
     let read = app
-        .request(reqwest::Method::GET, &format!("{mine_path}/messages/{native_id}"), None, None)
+        .request(
+            reqwest::Method::GET,
+            &format!("{mine_path}/messages/{native_id}"),
+            None,
+            None,
+        )
         .await
         .expect(200);
     assert_eq!(read["content"], "native");
@@ -347,7 +436,10 @@ async fn only_the_webhooks_own_messages_can_be_read_edited_or_deleted() {
         )
         .await
         .expect(200);
-    assert_eq!((&edited["content"], &edited["embeds"][0]["title"]), (&json!("native"), &json!("added")));
+    assert_eq!(
+        (&edited["content"], &edited["embeds"][0]["title"]),
+        (&json!("native"), &json!("added"))
+    );
 }
 
 #[tokio::test]
@@ -362,7 +454,11 @@ async fn management_routes_beside_the_discord_urls_still_work() {
         .await
         .expect(200);
     let regenerated = app
-        .post(&format!("/api/webhooks/{id}/regenerate"), ADMIN_TOKEN, json!({}))
+        .post(
+            &format!("/api/webhooks/{id}/regenerate"),
+            ADMIN_TOKEN,
+            json!({}),
+        )
         .await
         .expect(200);
     let old = app
@@ -374,7 +470,10 @@ async fn management_routes_beside_the_discord_urls_still_work() {
     assert_eq!(old.status.as_u16(), 404);
     let new = app
         .post_anon(
-            &format!("/api/webhooks/{id}/{}", regenerated["token"].as_str().unwrap()),
+            &format!(
+                "/api/webhooks/{id}/{}",
+                regenerated["token"].as_str().unwrap()
+            ),
             json!({"content": "new token"}),
         )
         .await;
@@ -393,29 +492,52 @@ async fn the_github_suffix_renders_deliveries_with_the_builtin_plugin() {
     let reply = app
         .post_raw(
             &path,
-            &[("content-type", "application/json"), ("x-github-event", "push")],
+            &[
+                ("content-type", "application/json"),
+                ("x-github-event", "push"),
+            ],
             body,
         )
         .await;
     assert_eq!(reply.status.as_u16(), 204, "{}", reply.body);
     let stored = &app.messages().await[0];
     assert_eq!(stored["sender"]["display_name"], "GitHub");
-    assert!(stored["content"].as_str().unwrap().contains("pushed"), "{stored}");
+    assert!(
+        stored["content"]
+            .as_str()
+            .unwrap()
+            .contains("created branch [`master`]"),
+        "{stored}"
+    );
     // GitHub's ping: accepted, nothing posted.
     let ping = app
         .post_raw(
             &path,
-            &[("content-type", "application/json"), ("x-github-event", "ping")],
+            &[
+                ("content-type", "application/json"),
+                ("x-github-event", "ping"),
+            ],
             r#"{"zen":"Keep it logically awesome."}"#,
         )
         .await;
     assert_eq!(ping.status.as_u16(), 204);
     assert_eq!(app.messages().await.len(), 1);
     let bad = app
-        .post_raw(&path, &[("content-type", "application/json"), ("x-github-event", "push")], "{")
+        .post_raw(
+            &path,
+            &[
+                ("content-type", "application/json"),
+                ("x-github-event", "push"),
+            ],
+            "{",
+        )
         .await;
     assert_eq!(bad.status.as_u16(), 422, "{}", bad.body);
-    assert!(bad.body["message"].is_string() && bad.body["code"].is_number(), "{}", bad.body);
+    assert!(
+        bad.body["message"].is_string() && bad.body["code"].is_number(),
+        "{}",
+        bad.body
+    );
 }
 
 #[tokio::test]
@@ -426,13 +548,108 @@ async fn allowed_mentions_without_users_notify_nobody() {
     let hook = app.webhook("quiet").await;
     let path = format!("{}?wait=true", &discord_url(&app, &hook)[app.base.len()..]);
     let quiet = app
-        .post_anon(&path, json!({"content": "fyi @alice", "allowed_mentions": {"parse": []}}))
+        .post_anon(
+            &path,
+            json!({"content": "fyi @alice", "allowed_mentions": {"parse": []}}),
+        )
         .await
         .expect(200);
-    assert_eq!(notifications_for(&app, &alice_token, quiet["id"].as_str().unwrap()).await, 0);
+    assert_eq!(
+        notifications_for(&app, &alice_token, quiet["id"].as_str().unwrap()).await,
+        0
+    );
     let listed = app
-        .post_anon(&path, json!({"content": "fyi @alice", "allowed_mentions": {"users": [alice]}}))
+        .post_anon(
+            &path,
+            json!({"content": "fyi @alice", "allowed_mentions": {"users": [alice]}}),
+        )
         .await
         .expect(200);
-    assert_eq!(notifications_for(&app, &alice_token, listed["id"].as_str().unwrap()).await, 1);
+    assert_eq!(
+        notifications_for(&app, &alice_token, listed["id"].as_str().unwrap()).await,
+        1
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (#6): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
+async fn edits_and_deletes_on_node_a_reach_clients_on_node_b_once() {
+    let a = TestApp::spawn().await;
+    assert!(
+        a.is_postgres(),
+        "cluster tests need WASMHOOK_TEST_POSTGRES_URL"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let b = TestApp::start(a.database.clone(), cache.path().join("cache"), |_| {}).await;
+    let (alice, alice_token) = a.user("alice", "member").await;
+    let (bob, bob_token) = a.user("bob", "member").await;
+    a.join_channel(&alice).await;
+    a.join_channel(&bob).await;
+    let hook = a.webhook("cluster-discord").await;
+    let path = discord_url(&a, &hook)[a.base.len()..].to_owned();
+    let mut alice_ws = WsClient::connect(&b, &alice_token).await;
+    let mut bob_ws = WsClient::connect(&b, &bob_token).await;
+
+    let posted = a
+        .post_anon(
+            &format!("{path}?wait=true"),
+            json!({"content": "cc @alice"}),
+        )
+        .await
+        .expect(200);
+    let id = posted["id"].as_str().unwrap();
+    assert_eq!(alice_ws.expect_event("message.created").await["id"], id);
+    assert_eq!(
+        alice_ws.expect_event("notification.created").await["message"]["id"],
+        id
+    );
+    assert_eq!(bob_ws.expect_event("message.created").await["id"], id);
+
+    a.request(
+        reqwest::Method::PATCH,
+        &format!("{path}/messages/{id}"),
+        None,
+        Some(json!({"content": "cc @alice and @bob"})),
+    )
+    .await
+    .expect(200);
+    let updated = bob_ws.expect_event("message.updated").await;
+    assert_eq!(updated["content"], "cc @alice and @bob");
+    assert!(updated["edited_at"].is_string());
+    let next = bob_ws
+        .next_json(Duration::from_secs(10))
+        .await
+        .expect("bob's notification");
+    assert_eq!(
+        (&next["type"], &next["data"]["message"]["id"]),
+        (&json!("notification.created"), &json!(id))
+    );
+    let next = alice_ws
+        .next_json(Duration::from_secs(10))
+        .await
+        .expect("alice's update");
+    assert_eq!(next["type"], "message.updated");
+
+    a.request(
+        reqwest::Method::DELETE,
+        &format!("{path}/messages/{id}"),
+        None,
+        None,
+    )
+    .await
+    .expect(204);
+    // Alice's next event is the deletion: the edit did not notify her a second time.
+    let next = alice_ws
+        .next_json(Duration::from_secs(10))
+        .await
+        .expect("alice's deletion");
+    assert_eq!(
+        next,
+        json!({"type": "message.deleted", "data": {"id": id, "channel_id": a.channel_id}})
+    );
+    let next = bob_ws
+        .next_json(Duration::from_secs(10))
+        .await
+        .expect("bob's deletion");
+    assert_eq!(next["type"], "message.deleted");
 }

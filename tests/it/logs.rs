@@ -139,7 +139,11 @@ async fn discord_webhook_tokens_never_reach_the_logs() {
         .await
         .expect(200);
     let message = format!("{base}/messages/{}", posted["id"].as_str().unwrap());
-    for path in [base.clone(), format!("{base}/github"), format!("{base}/slack")] {
+    for path in [
+        base.clone(),
+        format!("{base}/github"),
+        format!("{base}/slack"),
+    ] {
         app.post_anon(&path, json!({"content": "logged?", "text": "logged?"}))
             .await;
         app.post_raw(&path, &[("content-type", "text/plain")], "bad")

@@ -318,8 +318,9 @@ pub fn render(payload: &Payload) -> Result<Rendered, DiscordError> {
         blocks.push(text(content));
     }
     for (i, embed) in payload.embeds.iter().enumerate() {
-        let block = render_embed(embed)
-            .map_err(|(field, message)| DiscordError::invalid(format!("embeds.{i}.{field}"), message))?;
+        let block = render_embed(embed).map_err(|(field, message)| {
+            DiscordError::invalid(format!("embeds.{i}.{field}"), message)
+        })?;
         if !block.is_empty() {
             blocks.push(block);
         }
@@ -394,8 +395,13 @@ fn fit(content: String) -> String {
 
 /// Blank for Discord: empty, whitespace or the zero-width spaces senders use as spacers.
 fn is_blank(s: &str) -> bool {
-    s.chars()
-        .all(|c| c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'))
+    s.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+            )
+    })
 }
 
 fn non_blank(s: &Option<String>) -> Option<&str> {
@@ -415,7 +421,10 @@ fn render_embed(embed: &Embed) -> Result<String, (&'static str, String)> {
     {
         lines.push(link_or_text(&text(name), provider.url.as_deref()));
     }
-    match (non_blank(&embed.title), embed.url.as_deref().and_then(safe_url)) {
+    match (
+        non_blank(&embed.title),
+        embed.url.as_deref().and_then(safe_url),
+    ) {
         (Some(title), _) => lines.push(format!(
             "**{}**",
             link_or_text(&text(title), embed.url.as_deref())
@@ -516,7 +525,13 @@ fn color_square(color: u32) -> &'static str {
         (0x31373D, "⬛"),
         (0xE6E7E8, "⬜"),
     ];
-    let rgb = |c: u32| [(c >> 16) as i64 & 255, (c >> 8) as i64 & 255, c as i64 & 255];
+    let rgb = |c: u32| {
+        [
+            (c >> 16) as i64 & 255,
+            (c >> 8) as i64 & 255,
+            c as i64 & 255,
+        ]
+    };
     let [r, g, b] = rgb(color);
     SQUARES
         .iter()
@@ -661,7 +676,8 @@ mod tests {
 
     #[test]
     fn content_alone_is_kept_with_emoji_converted() {
-        let r = render_json(json!({"content": "Deploy **done** :rocket:", "username": "CI"})).unwrap();
+        let r =
+            render_json(json!({"content": "Deploy **done** :rocket:", "username": "CI"})).unwrap();
         assert_eq!(r.content, "Deploy **done** 🚀");
         assert_eq!(r.username.as_deref(), Some("CI"));
         assert_eq!(r.mentions, MentionFilter::All);
@@ -672,7 +688,10 @@ mod tests {
         let r = render_json(json!({"content": "", "embeds": [{"title": "T", "description": "D"}]}))
             .unwrap();
         assert_eq!(r.content, "**T**\nD");
-        assert_eq!(render_json(json!({"content": ""})), Err(DiscordError::Empty));
+        assert_eq!(
+            render_json(json!({"content": ""})),
+            Err(DiscordError::Empty)
+        );
         assert_eq!(
             render_json(json!({"content": "\u{200B}", "embeds": [{}]})),
             Err(DiscordError::Empty)
@@ -724,7 +743,10 @@ mod tests {
         let out = text("<@123> <@!45> <@&9> <:party:77> <t:1700000000:R> :x: :nope:");
         assert!(!out.contains("<@123>") && out.contains("123"), "{out}");
         assert!(crate::mentions::parse(&out).is_empty(), "{out}");
-        assert!(out.contains("<@&9> :party: 2023-11-14 22:13 UTC ❌ :nope:"), "{out}");
+        assert!(
+            out.contains("<@&9> :party: 2023-11-14 22:13 UTC ❌ :nope:"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -777,7 +799,10 @@ mod tests {
         let source = json!({"content": "old", "embeds": [{"title": "t"}]});
         let edit = json!({"content": "new"});
         let merged = merge_edit(&source, edit.as_object().unwrap());
-        assert_eq!(Value::Object(merged), json!({"content": "new", "embeds": [{"title": "t"}]}));
+        assert_eq!(
+            Value::Object(merged),
+            json!({"content": "new", "embeds": [{"title": "t"}]})
+        );
         let edit = json!({"embeds": null});
         let merged = merge_edit(&source, edit.as_object().unwrap());
         assert_eq!(Value::Object(merged), json!({"content": "old"}));

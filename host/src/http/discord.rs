@@ -104,8 +104,7 @@ async fn post_discord(
 ) -> Result<Response, Failure> {
     {
         let target = accept(state, &path.id, &path.token).await?;
-        let bytes =
-            execute::read_body(headers, body, state.ingest.limits().max_body_bytes).await?;
+        let bytes = execute::read_body(headers, body, state.ingest.limits().max_body_bytes).await?;
         let raw = raw_request(method, uri, headers, &bytes);
         let converted = read_object(headers, &bytes)
             .await
@@ -163,12 +162,10 @@ async fn post_github(
 ) -> Result<Response, Failure> {
     {
         let target = accept(state, &path.id, &path.token).await?;
-        let bytes =
-            execute::read_body(headers, body, state.ingest.limits().max_body_bytes).await?;
+        let bytes = execute::read_body(headers, body, state.ingest.limits().max_body_bytes).await?;
         let github_id = builtins::builtin_id("github");
-        let sha = builtins::builtin_sha256("github").ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!("the GitHub built-in is missing"))
-        })?;
+        let sha = builtins::builtin_sha256("github")
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the GitHub built-in is missing")))?;
         let config = match target.plugin {
             Some((id, _)) if id == github_id => target.plugin_config.clone(),
             _ => "{}".to_owned(),
@@ -211,11 +208,7 @@ async fn read_message(state: &AppState, path: &MessagePath) -> Result<Response, 
             .webhook_message(target.id, message_id)
             .await
             .map_err(unknown_message)?;
-        let object = message_object(
-            &found.message,
-            found.format_source.as_deref(),
-            target.id,
-        );
+        let object = message_object(&found.message, found.format_source.as_deref(), target.id);
         Ok((StatusCode::OK, Json(object)).into_response())
     }
 }
@@ -244,8 +237,7 @@ async fn patch_message(
     {
         let target = accept(state, &path.id, &path.token).await?;
         let message_id = message_id(&path.message_id)?;
-        let bytes =
-            execute::read_body(headers, body, state.ingest.limits().max_body_bytes).await?;
+        let bytes = execute::read_body(headers, body, state.ingest.limits().max_body_bytes).await?;
         let found = state
             .store
             .webhook_message(target.id, message_id)
@@ -280,11 +272,7 @@ async fn patch_message(
             .edit_webhook_message(&target, message_id, &edit)
             .await
             .map_err(unknown_message)?;
-        let object = message_object(
-            &edited.message,
-            edited.format_source.as_deref(),
-            target.id,
-        );
+        let object = message_object(&edited.message, edited.format_source.as_deref(), target.id);
         Ok((StatusCode::OK, Json(object)).into_response())
     }
 }
@@ -346,12 +334,21 @@ fn wants_wait(uri: &Uri) -> bool {
 
 /// The body as a JSON object: JSON, form fields (`payload_json` or the fields themselves), or
 /// `multipart/form-data` (the same, where any file part is refused).
-async fn read_object(headers: &HeaderMap, bytes: &Bytes) -> Result<Map<String, Value>, DiscordError> {
+async fn read_object(
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> Result<Map<String, Value>, DiscordError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let essence = content_type
-        .map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     match essence.as_str() {
         "" => discord::parse_object(bytes),
@@ -387,17 +384,26 @@ fn form_object(fields: Vec<(String, String)>) -> Result<Map<String, Value>, Disc
     Ok(obj)
 }
 
-async fn read_multipart(content_type: &str, bytes: Bytes) -> Result<Map<String, Value>, DiscordError> {
-    let bad = |e: multer::Error| DiscordError::MalformedJson(format!("malformed multipart body: {e}"));
+async fn read_multipart(
+    content_type: &str,
+    bytes: Bytes,
+) -> Result<Map<String, Value>, DiscordError> {
+    let bad =
+        |e: multer::Error| DiscordError::MalformedJson(format!("malformed multipart body: {e}"));
     let boundary = multer::parse_boundary(content_type).map_err(bad)?;
-    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
     let mut multipart = multer::Multipart::new(stream, boundary);
     let mut fields = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if field.file_name().is_some() || name.starts_with("file") {
             return Err(DiscordError::Attachments {
-                field: if name.is_empty() { "files".into() } else { name },
+                field: if name.is_empty() {
+                    "files".into()
+                } else {
+                    name
+                },
             });
         }
         let value = field.text().await.map_err(bad)?;
@@ -418,7 +424,12 @@ fn raw_request(method: &Method, uri: &Uri, headers: &HeaderMap, bytes: &Bytes) -
 }
 
 /// Records a refused body as a failed delivery of its webhook.
-async fn record_refusal(state: &AppState, target: &WebhookTarget, raw: RawRequest, err: &DiscordError) {
+async fn record_refusal(
+    state: &AppState,
+    target: &WebhookTarget,
+    raw: RawRequest,
+    err: &DiscordError,
+) {
     tracing::info!(webhook = %target.id, code = err.code(), "discord payload refused");
     let delivery = NewDelivery {
         webhook_id: target.id,

@@ -140,7 +140,10 @@ mod tests {
     #[test]
     fn redacts_tokens_on_discord_paths_but_not_management_paths() {
         for (path, logged) in [
-            ("/api/webhooks/0190-id/SECRET", "/api/webhooks/0190-id/[redacted]"),
+            (
+                "/api/webhooks/0190-id/SECRET",
+                "/api/webhooks/0190-id/[redacted]",
+            ),
             (
                 "/api/webhooks/0190-id/SECRET/github",
                 "/api/webhooks/0190-id/[redacted]/github",

@@ -82,8 +82,7 @@ impl Store {
             .await?;
             row.content = edit.content.clone();
             row.edited_at = Some(now);
-            let mut mentioned =
-                resolve_mentions!(tx, target, &mentions::parse(&edit.content));
+            let mut mentioned = resolve_mentions!(tx, target, &mentions::parse(&edit.content));
             mentioned.retain(|u| edit.mentions.allows(u.user_id));
             let notified: Vec<Uuid> =
                 sqlx::query_scalar("SELECT user_id FROM notifications WHERE message_id = $1")
@@ -134,10 +133,7 @@ impl Store {
                     .await?;
             }
             tx.commit().await?;
-            let message = self
-                .published(posted)
-                .pop()
-                .ok_or(StoreError::NotFound)?;
+            let message = self.published(posted).pop().ok_or(StoreError::NotFound)?;
             Ok(WebhookMessage {
                 message,
                 format_source: edit.format_source.clone(),

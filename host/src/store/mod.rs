@@ -32,8 +32,8 @@ use sqlx::sqlite::{
 pub use channels::Channel;
 pub use communities::{Community, Role};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
-pub use message_edits::WebhookMessage;
 pub use live::{PRESENCE_HEARTBEAT, PRESENCE_TTL, RemotePosted};
+pub use message_edits::WebhookMessage;
 pub use messages::{
     Change, DeletedMessage, MentionedUser, NewMessage, Notification, Posted, StoredMessage,
     UserNotification,

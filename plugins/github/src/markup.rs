@@ -250,7 +250,10 @@ mod tests {
     #[test]
     fn links_are_never_empty() {
         assert_eq!(link("o/r", ""), "o/r");
-        assert_eq!(link("", "https://x.io/a"), "[https://x.io/a](https://x.io/a)");
+        assert_eq!(
+            link("", "https://x.io/a"),
+            "[https://x.io/a](https://x.io/a)"
+        );
         assert_eq!(link("", ""), "");
         assert_eq!(link("o/r", "/tree/main"), "o/r");
         assert_eq!(code_link("main", "/tree/main"), "`main`");

@@ -94,7 +94,9 @@ impl<'a> From<RepositoryWire<'a>> for Repository<'a> {
 /// The web page of a repository `url`: itself when it is a page on a GitHub host (old
 /// payloads), the page it names when it is an API URL (`https://api.github.com/repos/o/r`).
 fn web_url(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
     let scheme = &url[..url.len() - rest.len()];
     if let Some(path) = rest.strip_prefix("api.github.com/repos/") {
         return Some(format!("https://github.com/{path}"));
@@ -166,7 +168,9 @@ mod tests {
     #[test]
     fn current_payloads_are_read_as_they_are() {
         assert_eq!(
-            repo(r#"{"full_name":"o/r","html_url":"https://github.com/o/r","url":"https://api.github.com/repos/o/r","name":"r"}"#),
+            repo(
+                r#"{"full_name":"o/r","html_url":"https://github.com/o/r","url":"https://api.github.com/repos/o/r","name":"r"}"#
+            ),
             ("o/r".into(), "https://github.com/o/r".into())
         );
     }
@@ -174,8 +178,13 @@ mod tests {
     #[test]
     fn old_payloads_get_their_name_and_page_from_owner_name_and_url() {
         assert_eq!(
-            repo(r#"{"name":"hook","url":"https://github.com/malditogeek/hook","owner":{"name":"malditogeek","email":"m@x.io"}}"#),
-            ("malditogeek/hook".into(), "https://github.com/malditogeek/hook".into())
+            repo(
+                r#"{"name":"hook","url":"https://github.com/malditogeek/hook","owner":{"name":"malditogeek","email":"m@x.io"}}"#
+            ),
+            (
+                "malditogeek/hook".into(),
+                "https://github.com/malditogeek/hook".into()
+            )
         );
         assert_eq!(
             repo(r#"{"name":"r","url":"https://api.github.com/repos/o/r"}"#),

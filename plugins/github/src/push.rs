@@ -106,7 +106,10 @@ pub fn push(payload: &str, context: &Context<'_>) -> Result<Reply> {
         Ref::Tag(name) => ("tag", name),
         Ref::Other(name) => ("ref", name),
     };
-    let name_link = code_link(name, &markup::repo_page(&push.repository, &format!("/tree/{name}")));
+    let name_link = code_link(
+        name,
+        &markup::repo_page(&push.repository, &format!("/tree/{name}")),
+    );
     let compare = match push.compare.as_deref() {
         Some(url) if !url.is_empty() => format!(" ({})", link("compare", url)),
         _ => String::new(),
