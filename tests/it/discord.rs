@@ -148,7 +148,7 @@ async fn discord_webhook_client_posts_edits_and_deletes_a_message_seen_live() {
         "[Build 42](https://ci.example.com/builds/42)",
         "All checks passed",
         "**Branch**: main · **Duration**: 3m 12s",
-        "[CI](https://ci.example.com/)",
+        "[CI](https://ci.example.com)",
         "ci.example.com · 2023-11-14 22:13 UTC",
     ] {
         assert!(
@@ -234,7 +234,8 @@ async fn a_file_from_the_client_is_refused_clearly_and_logged_for_the_owner() {
     let report = client(&["file", &url]).await;
     assert_eq!(report["status"], 400, "{report}");
     assert_eq!(report["body"]["code"], 50035);
-    assert_eq!(report["body"]["error"]["code"], "attachments_not_supported");
+    assert_eq!(report["body"]["error"]["code"], "validation_failed");
+    assert_eq!(report["body"]["error"]["field"], "_report.txt");
     assert!(
         report["body"]["message"]
             .as_str()
@@ -247,7 +248,15 @@ async fn a_file_from_the_client_is_refused_clearly_and_logged_for_the_owner() {
         .deliveries(hook["id"].as_str().unwrap(), Some("failed"))
         .await;
     assert_eq!(failed.len(), 1, "the refusal is in the delivery log");
-    assert_eq!(failed[0]["error_code"], "attachments_not_supported");
+    assert_eq!(failed[0]["error_code"], "validation_failed");
+    assert!(
+        failed[0]["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("no attachments"),
+        "{}",
+        failed[0]
+    );
     let logged = serde_json::to_string(&failed[0]).unwrap();
     assert!(
         !logged.contains(hook["token"].as_str().unwrap()),
@@ -283,7 +292,7 @@ async fn multipart_payload_json_posts_like_json() {
     assert_eq!(stored["sender"]["display_name"], "Alertmanager");
     assert_eq!(
         stored["content"],
-        "🟥 **[FIRING:1] HighLatency**\np99 over 2s"
+        "🔴 **[FIRING:1] HighLatency**\np99 over 2s"
     );
 }
 
@@ -297,7 +306,7 @@ async fn refused_bodies_answer_like_discord_and_store_nothing() {
         .await;
     assert_eq!(empty.status.as_u16(), 400);
     assert_eq!(empty.body["code"], 50006);
-    assert_eq!(empty.body["error"]["field"], "content");
+    assert_eq!(empty.body["error"]["code"], "no_text");
     let bad = app
         .post_anon(path, json!({"content": "x", "embeds": [{"color": "red"}]}))
         .await;
@@ -652,4 +661,30 @@ async fn edits_and_deletes_on_node_a_reach_clients_on_node_b_once() {
         .await
         .expect("bob's deletion");
     assert_eq!(next["type"], "message.deleted");
+}
+
+#[tokio::test]
+async fn the_slack_suffix_takes_slack_bodies_and_answers_ok() {
+    let app = TestApp::spawn().await;
+    let hook = app.webhook("slack-via-discord").await;
+    let path = format!("{}/slack", &discord_url(&app, &hook)[app.base.len()..]);
+    let response = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .json(&json!({"text": "*Deploy* done :rocket: <https://ci.example.com/42|build 42>", "username": "CI"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+    let stored = &app.messages().await[0];
+    assert_eq!(stored["sender"]["display_name"], "CI");
+    assert_eq!(
+        stored["content"],
+        "**Deploy** done 🚀 [build 42](https://ci.example.com/42)"
+    );
+    let refused = app.post_anon(&path, json!({"username": "CI"})).await;
+    assert_eq!(refused.status.as_u16(), 400);
+    assert_eq!(refused.body["code"], 50006, "{}", refused.body);
+    assert_eq!(refused.body["error"]["code"], "no_text");
 }

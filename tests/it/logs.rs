@@ -48,6 +48,10 @@ async fn webhook_tokens_never_reach_the_logs() {
         format!("/api/webhooks/execute/{token}/suffix"),
         format!("/api/v1/hooks/{token}"),
         format!("/webhooks/{id}/{token}"),
+        format!("/api/slack/{token}"),
+        format!("/hooks/{token}"),
+        format!("/hooks/{}/{token}", id.replace('-', "")),
+        format!("/api/teams/{token}"),
     ] {
         app.post_anon(&path, json!({"content": "logged?", "text": "logged?"}))
             .await;
@@ -59,6 +63,16 @@ async fn webhook_tokens_never_reach_the_logs() {
         text.contains("/api/webhooks/execute/[redacted]"),
         "request spans are logged with the path: {text:.2000}"
     );
+    for redacted in [
+        "/api/slack/[redacted]",
+        "/hooks/[redacted]/[redacted]",
+        "/api/teams/[redacted]",
+    ] {
+        assert!(
+            text.contains(redacted),
+            "the foreign-format paths are logged redacted: {redacted}"
+        );
+    }
     assert!(!text.contains(token), "a webhook token reached the logs");
 }
 

@@ -2,6 +2,7 @@
 
 mod builtins;
 mod cluster;
+mod compat;
 mod discord;
 mod execute;
 mod languages;

@@ -14,81 +14,34 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::ingest::validate::{self, MAX_CONTENT_CHARS, MAX_USERNAME_CHARS};
+use super::{Refusal, text as helpers};
+use crate::ingest::validate::{self, FieldError, MAX_CONTENT_CHARS, MAX_USERNAME_CHARS};
 use crate::mentions::MentionFilter;
 
 /// Most embeds Discord accepts in one message.
 pub const MAX_EMBEDS: usize = 10;
 
-/// Why a Discord body was refused, with the code Discord answers for it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DiscordError {
-    /// A content type Discord does not take.
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    /// The body is not UTF-8 or not JSON (Discord code 50109).
-    #[error("The request body contains invalid JSON: {0}")]
-    MalformedJson(String),
-    /// Neither content nor a non-empty embed (Discord code 50006).
-    #[error("Cannot send an empty message")]
-    Empty,
-    /// The body carries files or attachments, which webhook messages cannot have.
-    #[error(
-        "{field}: webhook messages carry no attachments or files; send the text and links only"
-    )]
-    Attachments {
-        /// The part or field that carried them.
-        field: String,
-    },
-    /// A field broke a rule (Discord code 50035, "Invalid Form Body").
-    #[error("{field}: {message}")]
-    Invalid {
-        /// The field, as a path (`embeds.0.color`).
-        field: String,
-        /// The rule it broke.
-        message: String,
-    },
+/// Discord's JSON error code for a refusal: `50006` nothing to show, `50109` not JSON,
+/// `50035` a field at fault ("Invalid Form Body"), `0` otherwise.
+pub fn code(refusal: &Refusal) -> u32 {
+    match refusal {
+        Refusal::NoText(_) => 50006,
+        Refusal::InvalidPayload(_) => 50109,
+        Refusal::Invalid(_) => 50035,
+        Refusal::UnsupportedMediaType(_) => 0,
+    }
 }
 
-impl DiscordError {
-    /// Discord's JSON error code for this refusal.
-    pub fn code(&self) -> u32 {
-        match self {
-            DiscordError::UnsupportedMediaType(_) => 0,
-            DiscordError::MalformedJson(_) => 50109,
-            DiscordError::Empty => 50006,
-            DiscordError::Attachments { .. } | DiscordError::Invalid { .. } => 50035,
-        }
-    }
+/// The refusal of a body that carries files or attachments.
+pub fn attachments(field: &str) -> Refusal {
+    invalid(
+        field,
+        "webhook messages carry no attachments or files; send the text and links only",
+    )
+}
 
-    /// The field at fault, if one is.
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            DiscordError::Attachments { field } | DiscordError::Invalid { field, .. } => {
-                Some(field)
-            }
-            DiscordError::Empty => Some("content"),
-            DiscordError::MalformedJson(_) | DiscordError::UnsupportedMediaType(_) => None,
-        }
-    }
-
-    /// Our error code for it (the `error.code` of the answer and the delivery log).
-    pub fn our_code(&self) -> &'static str {
-        match self {
-            DiscordError::UnsupportedMediaType(_) => "unsupported_media_type",
-            DiscordError::MalformedJson(_) => "invalid_payload",
-            DiscordError::Empty => "no_text",
-            DiscordError::Attachments { .. } => "attachments_not_supported",
-            DiscordError::Invalid { .. } => "validation_failed",
-        }
-    }
-
-    fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        DiscordError::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> Refusal {
+    Refusal::Invalid(FieldError::new(field, message))
 }
 
 /// An execute-webhook body. Unknown fields (`tts`, `flags`, `components`, `thread_name`, the
@@ -246,25 +199,24 @@ where
 }
 
 /// Parses a JSON body into a JSON object.
-pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, DiscordError> {
+pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     let text = std::str::from_utf8(body)
-        .map_err(|_| DiscordError::MalformedJson("the body is not valid UTF-8".into()))?;
+        .map_err(|_| Refusal::InvalidPayload("the body is not valid UTF-8".into()))?;
     match serde_json::from_str(text) {
         Ok(Value::Object(obj)) => Ok(obj),
-        Ok(_) => Err(DiscordError::invalid(
-            "body",
-            "the request body must be a JSON object",
-        )),
-        Err(e) => Err(DiscordError::MalformedJson(e.to_string())),
+        Ok(_) => Err(invalid("body", "the request body must be a JSON object")),
+        Err(e) => Err(Refusal::InvalidPayload(format!(
+            "The request body contains invalid JSON: {e}"
+        ))),
     }
 }
 
 /// Reads a payload out of a JSON object, naming the field of a type error.
-pub fn payload(obj: Map<String, Value>) -> Result<Payload, DiscordError> {
+pub fn payload(obj: Map<String, Value>) -> Result<Payload, Refusal> {
     serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
         // `embeds[0].color` is `embeds.0.color` in Discord's error paths.
         let field = e.path().to_string().replace('[', ".").replace(']', "");
-        DiscordError::invalid(
+        invalid(
             if field == "." { "body".into() } else { field },
             e.into_inner().to_string(),
         )
@@ -290,22 +242,20 @@ pub fn merge_edit(source: &Value, edit: &Map<String, Value>) -> Map<String, Valu
 }
 
 /// Turns a payload into our message, or says why it is refused.
-pub fn render(payload: &Payload) -> Result<Rendered, DiscordError> {
+pub fn render(payload: &Payload) -> Result<Rendered, Refusal> {
     if !payload.attachments.is_empty() {
-        return Err(DiscordError::Attachments {
-            field: "attachments".into(),
-        });
+        return Err(attachments("attachments"));
     }
     let content = payload.content.as_deref().unwrap_or_default();
     let len = content.chars().count();
     if len > MAX_CONTENT_CHARS {
-        return Err(DiscordError::invalid(
+        return Err(invalid(
             "content",
             format!("content must be at most {MAX_CONTENT_CHARS} characters long (got {len})"),
         ));
     }
     if payload.embeds.len() > MAX_EMBEDS {
-        return Err(DiscordError::invalid(
+        return Err(invalid(
             "embeds",
             format!(
                 "at most {MAX_EMBEDS} embeds are allowed (got {})",
@@ -318,31 +268,28 @@ pub fn render(payload: &Payload) -> Result<Rendered, DiscordError> {
         blocks.push(text(content));
     }
     for (i, embed) in payload.embeds.iter().enumerate() {
-        let block = render_embed(embed).map_err(|(field, message)| {
-            DiscordError::invalid(format!("embeds.{i}.{field}"), message)
-        })?;
+        let block = render_embed(embed)
+            .map_err(|(field, message)| invalid(format!("embeds.{i}.{field}"), message))?;
         if !block.is_empty() {
             blocks.push(block);
         }
     }
     if blocks.is_empty() {
-        return Err(DiscordError::Empty);
+        return Err(Refusal::NoText("Cannot send an empty message".into()));
     }
     let username = match payload.username.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(name) => {
             // Discord allows 80 characters; keep the name readable rather than refuse it.
             let name: String = name.chars().take(MAX_USERNAME_CHARS).collect();
-            validate::display_name("username", &name)
-                .map_err(|e| DiscordError::invalid(e.field, e.message))?;
+            validate::display_name("username", &name).map_err(Refusal::Invalid)?;
             Some(name)
         }
     };
     let avatar_url = match payload.avatar_url.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(url) => {
-            validate::http_url("avatar_url", url)
-                .map_err(|e| DiscordError::invalid(e.field, e.message))?;
+            validate::http_url("avatar_url", url).map_err(Refusal::Invalid)?;
             Some(url.to_owned())
         }
     };
@@ -414,23 +361,20 @@ fn render_embed(embed: &Embed) -> Result<String, (&'static str, String)> {
     if let Some(author) = &embed.author
         && let Some(name) = non_blank(&author.name)
     {
-        lines.push(link_or_text(&text(name), author.url.as_deref()));
+        let url = author.url.as_deref().unwrap_or_default();
+        lines.push(helpers::markdown_link(&text(name), url));
     }
     if let Some(provider) = &embed.provider
         && let Some(name) = non_blank(&provider.name)
     {
-        lines.push(link_or_text(&text(name), provider.url.as_deref()));
+        let url = provider.url.as_deref().unwrap_or_default();
+        lines.push(helpers::markdown_link(&text(name), url));
     }
-    match (
-        non_blank(&embed.title),
-        embed.url.as_deref().and_then(safe_url),
-    ) {
-        (Some(title), _) => lines.push(format!(
-            "**{}**",
-            link_or_text(&text(title), embed.url.as_deref())
-        )),
-        (None, Some(url)) => lines.push(autolink(&url)),
-        (None, None) => {}
+    let url = embed.url.as_deref().unwrap_or_default();
+    match non_blank(&embed.title) {
+        Some(title) => lines.push(format!("**{}**", helpers::markdown_link(&text(title), url))),
+        None if helpers::is_linkable(url) => lines.push(helpers::autolink(url)),
+        None => {}
     }
     if let Some(description) = non_blank(&embed.description) {
         lines.push(text(description));
@@ -445,8 +389,8 @@ fn render_embed(embed: &Embed) -> Result<String, (&'static str, String)> {
     .filter_map(|(label, m)| {
         m.as_ref()
             .and_then(|m| m.url.as_deref())
-            .and_then(safe_url)
-            .map(|url| format!("[{label}]({})", destination(&url)))
+            .filter(|url| helpers::is_linkable(url))
+            .map(|url| helpers::link(label, url))
     })
     .collect();
     if !media.is_empty() {
@@ -469,7 +413,9 @@ fn render_embed(embed: &Embed) -> Result<String, (&'static str, String)> {
             return Err(("color", "color must be between 0 and 16777215".into()));
         }
         if let Some(first) = lines.first_mut() {
-            *first = format!("{} {first}", color_square(color as u32));
+            if let Some(marker) = helpers::color_marker(&format!("#{color:06x}")) {
+                *first = format!("{marker} {first}");
+            }
         }
     }
     Ok(lines.join("\n"))
@@ -512,37 +458,6 @@ fn render_fields(fields: &[Field]) -> Vec<String> {
     lines
 }
 
-/// The coloured square closest to an embed colour.
-fn color_square(color: u32) -> &'static str {
-    const SQUARES: [(u32, &str); 9] = [
-        (0xDD2E44, "🟥"),
-        (0xF4900C, "🟧"),
-        (0xFDCB58, "🟨"),
-        (0x78B159, "🟩"),
-        (0x55ACEE, "🟦"),
-        (0xAA8ED6, "🟪"),
-        (0xC1694F, "🟫"),
-        (0x31373D, "⬛"),
-        (0xE6E7E8, "⬜"),
-    ];
-    let rgb = |c: u32| {
-        [
-            (c >> 16) as i64 & 255,
-            (c >> 8) as i64 & 255,
-            c as i64 & 255,
-        ]
-    };
-    let [r, g, b] = rgb(color);
-    SQUARES
-        .iter()
-        .min_by_key(|(c, _)| {
-            let [r2, g2, b2] = rgb(*c);
-            (r - r2).pow(2) + (g - g2).pow(2) + (b - b2).pow(2)
-        })
-        .map(|(_, s)| *s)
-        .unwrap_or("⬛")
-}
-
 /// An embed timestamp as a UTC date, or as sent when it cannot be read.
 fn timestamp(raw: &str) -> String {
     let parsed = DateTime::parse_from_rfc3339(raw)
@@ -557,41 +472,6 @@ fn timestamp(raw: &str) -> String {
         Some(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
         None => raw.to_owned(),
     }
-}
-
-/// An absolute http(s) URL, normalised; `None` for anything else (no `javascript:` links).
-fn safe_url(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url.trim()).ok()?;
-    (matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some())
-        .then(|| parsed.to_string())
-}
-
-/// A link destination: in angle brackets when parentheses would end it early.
-fn destination(url: &str) -> String {
-    if url.contains(['(', ')']) {
-        format!("<{url}>")
-    } else {
-        url.to_owned()
-    }
-}
-
-fn autolink(url: &str) -> String {
-    format!("[{}]({})", escape_label(url), destination(url))
-}
-
-/// `[label](url)` when the URL is safe, else the label alone; never an empty link.
-fn link_or_text(label: &str, url: Option<&str>) -> String {
-    match url.and_then(safe_url) {
-        Some(url) if !label.trim().is_empty() => {
-            format!("[{}]({})", escape_label(label), destination(&url))
-        }
-        Some(url) => autolink(&url),
-        None => label.to_owned(),
-    }
-}
-
-fn escape_label(label: &str) -> String {
-    label.replace('[', "\\[").replace(']', "\\]")
 }
 
 /// Discord Markdown to ours: emoji shortcodes, custom emoji, timestamps and mentions.
@@ -628,7 +508,7 @@ fn shortcode(s: &str) -> Option<(String, usize)> {
     {
         return None;
     }
-    let emoji = super::emoji(name)?;
+    let emoji = helpers::emoji(name)?;
     Some((emoji.to_owned(), end + 2))
 }
 
@@ -642,7 +522,7 @@ fn angle(s: &str) -> Option<(String, usize)> {
     if let Some(id) = body.strip_prefix("@!").or_else(|| body.strip_prefix('@'))
         && digits(id)
     {
-        return Some((super::inert_mention(id), used));
+        return Some((helpers::inert(&format!("@{id}")).into_owned(), used));
     }
     if let Some(custom) = body.strip_prefix("a:").or_else(|| body.strip_prefix(':'))
         && let Some((name, id)) = custom.split_once(':')
@@ -669,7 +549,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn render_json(v: Value) -> Result<Rendered, DiscordError> {
+    fn render_json(v: Value) -> Result<Rendered, Refusal> {
         let Value::Object(obj) = v else { panic!() };
         render(&payload(obj)?)
     }
@@ -688,15 +568,15 @@ mod tests {
         let r = render_json(json!({"content": "", "embeds": [{"title": "T", "description": "D"}]}))
             .unwrap();
         assert_eq!(r.content, "**T**\nD");
-        assert_eq!(
-            render_json(json!({"content": ""})),
-            Err(DiscordError::Empty)
-        );
-        assert_eq!(
-            render_json(json!({"content": "\u{200B}", "embeds": [{}]})),
-            Err(DiscordError::Empty)
-        );
-        assert_eq!(render_json(json!({})), Err(DiscordError::Empty));
+        for empty in [
+            json!({"content": ""}),
+            json!({"content": "\u{200B}", "embeds": [{}]}),
+            json!({}),
+        ] {
+            let err = render_json(empty).unwrap_err();
+            assert!(matches!(err, Refusal::NoText(_)), "{err:?}");
+            assert_eq!(code(&err), 50006);
+        }
     }
 
     #[test]
@@ -717,7 +597,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             r.content,
-            "🟩 [Ann](https://a.io/ann)\n**[Build \\[42\\]](https://ci.io/42)**\nAll good\n\
+            "🟢 [Ann](https://a.io/ann)\n**[Build [42]](https://ci.io/42)**\nAll good\n\
              **Repo**: o/r · **Ref**: main\n**Log**\nline 1\nline 2\n\
              [Image](https://ci.io/i.png) · [Thumbnail](https://ci.io/t.png)\n\
              CI · 2023-11-14 22:13 UTC"
@@ -734,8 +614,12 @@ mod tests {
         .unwrap();
         assert_eq!(r.content, "**x**");
         let r = render_json(json!({"embeds": [{"url": "https://a.io/x_(y)"}]})).unwrap();
-        assert_eq!(r.content, "[https://a.io/x_(y)](<https://a.io/x_(y)>)");
-        assert!(!r.content.contains("[]("));
+        assert_eq!(r.content, "<https://a.io/x_(y)>");
+        let r = render_json(json!({"content": "<script>alert(1)</script>"})).unwrap();
+        assert_eq!(
+            r.content, "<script>alert(1)</script>",
+            "kept as text; the renderer escapes it"
+        );
     }
 
     #[test]
@@ -767,19 +651,16 @@ mod tests {
     #[test]
     fn refusals_name_the_field_and_discord_code() {
         let err = render_json(json!({"content": "x", "embeds": [{"color": -1}]})).unwrap_err();
-        assert_eq!((err.field(), err.code()), (Some("embeds.0.color"), 50035));
+        assert_eq!((err.field(), code(&err)), (Some("embeds.0.color"), 50035));
         let err = render_json(json!({"content": 5})).unwrap_err();
         assert_eq!(err.field(), Some("content"));
         let err = render_json(json!({"content": "x", "avatar_url": "ftp://x"})).unwrap_err();
         assert_eq!(err.field(), Some("avatar_url"));
         let err = render_json(json!({"content": "x", "attachments": [{"id": 0}]})).unwrap_err();
-        assert!(matches!(err, DiscordError::Attachments { .. }));
+        assert_eq!(err.field(), Some("attachments"));
         let err = render_json(json!({"content": "x".repeat(4001)})).unwrap_err();
         assert_eq!(err.field(), Some("content"));
-        assert_eq!(
-            parse_object(b"{").unwrap_err().code(),
-            DiscordError::MalformedJson(String::new()).code()
-        );
+        assert_eq!(code(&parse_object(b"{").unwrap_err()), 50109);
     }
 
     #[test]

@@ -117,6 +117,12 @@ async fn post_replay(
             message: "only failed deliveries can be replayed".into(),
         });
     }
+    if super::compat::is_compat_delivery(&delivery.request) {
+        return Err(ApiError::Conflict {
+            field: Some("status".into()),
+            message: "a refused request to a foreign-format URL cannot be replayed: it was no plugin failure, and its sender retries on its own".into(),
+        });
+    }
     let sha = current_plugin(&state, &webhook).await?;
     let target = webhook.target(Some(sha));
     let run = plugin::run(

@@ -5,6 +5,8 @@
 //!   `?wait=true` `200` and a Discord message object.
 //! - `POST /api/webhooks/{id}/{token}/github`: GitHub deliveries, rendered by the built-in
 //!   GitHub plugin (as Discord's `/github` endpoint renders them); `204`.
+//! - `POST /api/webhooks/{id}/{token}/slack`: Slack's incoming-webhook format, converted as on
+//!   our Slack URL (`crate::compat::slack`); `200 ok`.
 //! - `GET`, `PATCH`, `DELETE /api/webhooks/{id}/{token}/messages/{message_id}`: the webhook's
 //!   own messages (anything else is `404 Unknown Message`).
 //!
@@ -25,20 +27,21 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::compat::{Accepted, CompatError, post_converted, record_refusal};
 use super::extract::{ApiPath, is_json_content_type};
 use super::{ApiError, AppState, execute, redact_path};
 use crate::builtins;
-use crate::compat::discord::{self, DiscordError};
+use crate::compat::discord;
+use crate::compat::{Format, Refusal};
 use crate::ingest::plugin;
-use crate::store::{
-    DeliveryStatus, NewDelivery, NewMessage, RawRequest, StoreError, StoredMessage, WebhookTarget,
-};
+use crate::store::{NewMessage, RawRequest, StoreError, StoredMessage, WebhookTarget};
 
 /// The Discord routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/webhooks/{id}/{token}", post(execute_discord))
         .route("/api/webhooks/{id}/{token}/github", post(execute_github))
+        .route("/api/webhooks/{id}/{token}/slack", post(execute_slack))
         .route(
             "/api/webhooks/{id}/{token}/messages/{message_id}",
             get(get_message).patch(edit_message).delete(delete_message),
@@ -65,7 +68,7 @@ enum Failure {
     /// Token, rate limit, size, storage...
     Api(ApiError),
     /// The body itself.
-    Refused(DiscordError),
+    Refused(Refusal),
     /// The message is not one of the webhook's.
     UnknownMessage,
 }
@@ -113,7 +116,11 @@ async fn post_discord(
         let rendered = match converted {
             Ok(rendered) => rendered,
             Err(err) => {
-                record_refusal(state, &target, raw, &err).await;
+                let accepted = Accepted {
+                    target: target.clone(),
+                    raw,
+                };
+                record_refusal(state, &accepted, Format::Discord, &err).await;
                 return Err(Failure::Refused(err));
             }
         };
@@ -191,6 +198,47 @@ async fn post_github(
     }
 }
 
+/// `POST /api/webhooks/{id}/{token}/slack`: a Slack incoming-webhook body, converted as on our
+/// Slack URL; `200 ok` as Discord's `/slack` answers.
+async fn execute_slack(
+    State(state): State<AppState>,
+    ApiPath(path): ApiPath<HookPath>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    answer(post_slack(&state, &path, &method, &uri, &headers, body).await).await
+}
+
+async fn post_slack(
+    state: &AppState,
+    path: &HookPath,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, Failure> {
+    let target = accept(state, &path.id, &path.token).await?;
+    let bytes = execute::read_body(headers, body, state.ingest.limits().max_body_bytes).await?;
+    let accepted = Accepted {
+        target,
+        raw: raw_request(method, uri, headers, &bytes),
+    };
+    let converted = crate::compat::parse_body(accepted.content_type(), &bytes)
+        .and_then(|obj| crate::compat::slack::convert(&obj));
+    match post_converted(state, &accepted, Format::Slack, converted).await {
+        Ok(_) => Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "ok",
+        )
+            .into_response()),
+        Err(CompatError::Api(err)) => Err(Failure::Api(err)),
+        Err(CompatError::Refused(refusal)) => Err(Failure::Refused(refusal)),
+    }
+}
+
 /// `GET /api/webhooks/{id}/{token}/messages/{message_id}`.
 async fn get_message(
     State(state): State<AppState>,
@@ -256,7 +304,11 @@ async fn patch_message(
             Ok(rendered) => rendered,
             Err(err) => {
                 let raw = raw_request(method, uri, headers, &bytes);
-                record_refusal(state, &target, raw, &err).await;
+                let accepted = Accepted {
+                    target: target.clone(),
+                    raw,
+                };
+                record_refusal(state, &accepted, Format::Discord, &err).await;
                 return Err(Failure::Refused(err));
             }
         };
@@ -334,10 +386,7 @@ fn wants_wait(uri: &Uri) -> bool {
 
 /// The body as a JSON object: JSON, form fields (`payload_json` or the fields themselves), or
 /// `multipart/form-data` (the same, where any file part is refused).
-async fn read_object(
-    headers: &HeaderMap,
-    bytes: &Bytes,
-) -> Result<Map<String, Value>, DiscordError> {
+async fn read_object(headers: &HeaderMap, bytes: &Bytes) -> Result<Map<String, Value>, Refusal> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
@@ -360,7 +409,7 @@ async fn read_object(
             form_object(fields)
         }
         _ if is_json_content_type(content_type) => discord::parse_object(bytes),
-        other => Err(DiscordError::UnsupportedMediaType(format!(
+        other => Err(Refusal::UnsupportedMediaType(format!(
             "Content-Type must be application/json, multipart/form-data or application/x-www-form-urlencoded (got {other})"
         ))),
     }
@@ -368,7 +417,7 @@ async fn read_object(
 
 /// Form fields as a payload: `payload_json` holds the JSON; other fields (`content`,
 /// `username`, `avatar_url`, ...) are taken as strings, `payload_json` winning.
-fn form_object(fields: Vec<(String, String)>) -> Result<Map<String, Value>, DiscordError> {
+fn form_object(fields: Vec<(String, String)>) -> Result<Map<String, Value>, Refusal> {
     let mut obj = Map::new();
     let mut payload = None;
     for (name, value) in fields {
@@ -384,12 +433,8 @@ fn form_object(fields: Vec<(String, String)>) -> Result<Map<String, Value>, Disc
     Ok(obj)
 }
 
-async fn read_multipart(
-    content_type: &str,
-    bytes: Bytes,
-) -> Result<Map<String, Value>, DiscordError> {
-    let bad =
-        |e: multer::Error| DiscordError::MalformedJson(format!("malformed multipart body: {e}"));
+async fn read_multipart(content_type: &str, bytes: Bytes) -> Result<Map<String, Value>, Refusal> {
+    let bad = |e: multer::Error| Refusal::InvalidPayload(format!("malformed multipart body: {e}"));
     let boundary = multer::parse_boundary(content_type).map_err(bad)?;
     let stream =
         futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
@@ -398,13 +443,11 @@ async fn read_multipart(
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if field.file_name().is_some() || name.starts_with("file") {
-            return Err(DiscordError::Attachments {
-                field: if name.is_empty() {
-                    "files".into()
-                } else {
-                    name
-                },
-            });
+            return Err(discord::attachments(if name.is_empty() {
+                "files"
+            } else {
+                &name
+            }));
         }
         let value = field.text().await.map_err(bad)?;
         fields.push((name, value));
@@ -421,33 +464,6 @@ fn raw_request(method: &Method, uri: &Uri, headers: &HeaderMap, bytes: &Bytes) -
         headers,
         bytes.to_vec(),
     )
-}
-
-/// Records a refused body as a failed delivery of its webhook.
-async fn record_refusal(
-    state: &AppState,
-    target: &WebhookTarget,
-    raw: RawRequest,
-    err: &DiscordError,
-) {
-    tracing::info!(webhook = %target.id, code = err.code(), "discord payload refused");
-    let delivery = NewDelivery {
-        webhook_id: target.id,
-        status: DeliveryStatus::Failed,
-        request: raw,
-        error_code: Some(err.our_code().to_owned()),
-        error_message: Some(format!("discord payload refused: {err}")),
-        reason: None,
-        plugin_log: String::new(),
-        duration_us: 0,
-    };
-    if let Err(e) = state
-        .store
-        .record_delivery(delivery, state.keep_deliveries)
-        .await
-    {
-        tracing::error!(error = %e, webhook = %target.id, "could not record a refused request");
-    }
 }
 
 /// Discord's time format: RFC 3339 with microseconds and `+00:00`.
@@ -517,14 +533,15 @@ async fn answer(result: Result<Response, Failure>) -> Response {
         }
         Err(Failure::Refused(err)) => {
             let status = match &err {
-                DiscordError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Refusal::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 _ => StatusCode::BAD_REQUEST,
             };
-            let mut ours = json!({ "code": err.our_code(), "message": err.to_string() });
-            let mut body = json!({ "message": err.to_string(), "code": err.code() });
+            let message = err.message();
+            let mut ours = json!({ "code": err.code(), "message": message });
+            let mut body = json!({ "message": message, "code": discord::code(&err) });
             if let Some(field) = err.field() {
                 ours["field"] = field.into();
-                body["errors"] = field_errors(field, &err.to_string());
+                body["errors"] = field_errors(field, &message);
             }
             body["error"] = ours;
             (status, Json(body)).into_response()

@@ -238,7 +238,7 @@ pub fn error_response(
 }
 
 /// Token lookup and rate limit: what every execute request goes through first.
-async fn accept(state: &AppState, token: &str) -> Result<Arc<WebhookTarget>, ApiError> {
+pub(crate) async fn accept(state: &AppState, token: &str) -> Result<Arc<WebhookTarget>, ApiError> {
     let target = state
         .ingest
         .webhook_for_token(token)

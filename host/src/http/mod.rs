@@ -2,6 +2,7 @@
 
 mod channels;
 mod communities;
+pub(crate) mod compat;
 mod deliveries;
 mod discord;
 pub mod error;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(channels::router())
         .merge(webhooks::router())
         .merge(execute::router())
+        .merge(compat::router())
         .merge(discord::router())
         .merge(plugins::router())
         .merge(deliveries::router())
@@ -77,11 +79,18 @@ pub fn router(state: AppState) -> Router {
 
 /// The path with any webhook token replaced, so tokens never reach the logs.
 pub fn redact_path(path: &str) -> String {
-    const PREFIXES: [(&str, usize); 3] = [
+    const PREFIXES: [(&str, usize); 5] = [
         ("/api/webhooks/execute/", 0),
         ("/api/v1/hooks/", 0),
         ("/webhooks/", 1),
+        ("/api/slack/", 0),
+        ("/api/teams/", 0),
     ];
+    // Mattermost `/hooks/{token}` and Rocket.Chat `/hooks/{id}/{token}`: every segment.
+    if let Some(rest) = path.strip_prefix("/hooks/") {
+        let segments: Vec<&str> = rest.split('/').map(|_| "[redacted]").collect();
+        return format!("/hooks/{}", segments.join("/"));
+    }
     for (prefix, skip) in PREFIXES {
         if let Some(rest) = path.strip_prefix(prefix) {
             let mut segments: Vec<&str> = rest.split('/').collect();
@@ -130,6 +139,13 @@ mod tests {
         assert_eq!(
             redact_path("/webhooks/0190-id/SECRET"),
             "/webhooks/0190-id/[redacted]"
+        );
+        assert_eq!(redact_path("/api/slack/SECRET"), "/api/slack/[redacted]");
+        assert_eq!(redact_path("/api/teams/SECRET"), "/api/teams/[redacted]");
+        assert_eq!(redact_path("/hooks/SECRET"), "/hooks/[redacted]");
+        assert_eq!(
+            redact_path("/hooks/0190abcd/SECRET"),
+            "/hooks/[redacted]/[redacted]"
         );
         assert_eq!(
             redact_path("/api/webhooks/0190-id"),

@@ -91,7 +91,8 @@ fn validate_description(description: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A webhook with its freshly issued token and one URL per dialect (the token's only showing).
+/// A webhook with its freshly issued token and one URL per dialect and foreign format (the
+/// token's only showing).
 pub fn webhook_with_token(state: &AppState, webhook: &Webhook, token: &str) -> Value {
     let base = &state.public_url;
     let mut value = serde_json::to_value(webhook).unwrap_or_default();
@@ -101,6 +102,11 @@ pub fn webhook_with_token(state: &AppState, webhook: &Webhook, token: &str) -> V
         "chatalot": format!("{base}/api/webhooks/execute/{token}"),
         "bitolink": format!("{base}/api/v1/hooks/{token}"),
         "chattr": format!("{base}/webhooks/{}/{token}", webhook.id),
+        "slack": format!("{base}/api/slack/{token}"),
+        "mattermost": format!("{base}/hooks/{token}"),
+        "rocketchat": format!("{base}/hooks/{}/{token}", webhook.id.simple()),
+        "teams": format!("{base}/api/teams/{token}"),
+        "discord": format!("{base}/api/webhooks/{}/{token}", webhook.id),
     });
     value
 }
