@@ -412,10 +412,10 @@ fn render_embed(embed: &Embed) -> Result<String, (&'static str, String)> {
         if !(0..=0xFF_FFFF).contains(&color) {
             return Err(("color", "color must be between 0 and 16777215".into()));
         }
-        if let Some(first) = lines.first_mut() {
-            if let Some(marker) = helpers::color_marker(&format!("#{color:06x}")) {
-                *first = format!("{marker} {first}");
-            }
+        if let Some(first) = lines.first_mut()
+            && let Some(marker) = helpers::color_marker(&format!("#{color:06x}"))
+        {
+            *first = format!("{marker} {first}");
         }
     }
     Ok(lines.join("\n"))
