@@ -688,3 +688,34 @@ async fn the_slack_suffix_takes_slack_bodies_and_answers_ok() {
     assert_eq!(refused.body["code"], 50006, "{}", refused.body);
     assert_eq!(refused.body["error"]["code"], "no_text");
 }
+
+#[tokio::test]
+async fn golden_cases_are_stored_as_reviewed_through_the_server() {
+    let app = TestApp::spawn().await;
+    let hook = app.webhook("golden").await;
+    let path = format!("{}?wait=true", &discord_url(&app, &hook)[app.base.len()..]);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/compat/discord");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("request.json").is_file())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 6, "{} cases", cases.len());
+    for case in cases {
+        let body = std::fs::read(case.join("request.json")).unwrap();
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
+                .unwrap();
+        let reply = app
+            .post_raw(&path, &[("content-type", "application/json")], body)
+            .await;
+        let answer = reply.expect(200);
+        let stored = &app.messages().await[0];
+        assert_eq!(stored["id"], answer["id"], "{}", case.display());
+        assert_eq!(stored["content"], expected["content"], "{}", case.display());
+        let name = expected["username"].as_str().unwrap_or("Webhook");
+        assert_eq!(stored["sender"]["display_name"], name, "{}", case.display());
+        assert_eq!(stored["sender"]["avatar_url"], expected["avatar_url"]);
+    }
+}
