@@ -630,6 +630,12 @@ async fn mattermost_answers_like_mattermost() {
     let err: Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(err["id"], "web.incoming_webhook.text.app_error");
     assert_eq!(err["status_code"], 400);
+    let failed = app
+        .deliveries(hook["id"].as_str().unwrap(), Some("failed"))
+        .await;
+    assert_eq!(failed.len(), 1, "the refusal is in the delivery log");
+    assert_eq!(failed[0]["error_code"], "no_text");
+    assert_eq!(failed[0]["request"]["path"], "/hooks/[redacted]");
     let (status, _, _) = post_text(
         &format!("{}/hooks/{}", app.base, "y".repeat(64)),
         Some("application/json"),
@@ -693,6 +699,13 @@ async fn rocketchat_answers_like_rocketchat_and_checks_the_id() {
         false
     );
     assert_eq!(messages_of(&app, id).await.len(), 2);
+    let failed = app.deliveries(id, Some("failed")).await;
+    assert_eq!(
+        failed.len(),
+        1,
+        "only the refused payload is logged: {failed:#?}"
+    );
+    assert_eq!(failed[0]["request"]["path"], "/hooks/[redacted]/[redacted]");
 }
 
 #[tokio::test]
