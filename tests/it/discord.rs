@@ -719,3 +719,27 @@ async fn golden_cases_are_stored_as_reviewed_through_the_server() {
         assert_eq!(stored["sender"]["avatar_url"], expected["avatar_url"]);
     }
 }
+
+#[tokio::test]
+async fn rate_limited_requests_get_discords_retry_after() {
+    let app = TestApp::spawn_with(|cfg| {
+        cfg.rate_limit_per_second = 1;
+        cfg.rate_limit_burst = 1;
+    })
+    .await;
+    let hook = app.webhook("limited").await;
+    let path = &discord_url(&app, &hook)[app.base.len()..];
+    let first = app.post_anon(path, json!({"content": "one"})).await;
+    assert_eq!(first.status.as_u16(), 204);
+    let second = app.post_anon(path, json!({"content": "two"})).await;
+    assert_eq!(second.status.as_u16(), 429, "{}", second.body);
+    assert!(second.headers.contains_key("retry-after"));
+    assert!(
+        second.body["retry_after"].as_f64().is_some_and(|s| s > 0.0),
+        "{}",
+        second.body
+    );
+    assert_eq!(second.body["global"], false);
+    assert_eq!(second.body["error"]["code"], "rate_limited");
+    assert_eq!(app.messages().await.len(), 1);
+}
