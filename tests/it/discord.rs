@@ -488,6 +488,35 @@ async fn management_routes_beside_the_discord_urls_still_work() {
         .await;
     assert_eq!(new.status.as_u16(), 204);
     assert_eq!(app.messages().await[0]["content"], "new token");
+    // Clients fetch the webhook object to check a URL.
+    let token = regenerated["token"].as_str().unwrap();
+    let fetched = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/webhooks/{id}/{token}"),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!((&fetched["id"], &fetched["type"]), (&json!(id), &json!(1)));
+    assert_eq!(fetched["channel_id"], app.channel_id.as_str());
+    let stale = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/webhooks/{id}/{}", hook["token"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (stale.status.as_u16(), &stale.body["code"]),
+        (404, &json!(10015))
+    );
+    // The management GET of the same webhook still needs an API token.
+    app.get(&format!("/api/webhooks/{id}"), ADMIN_TOKEN)
+        .await
+        .expect(200);
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Discord's webhook URLs, so tools built for Discord post here unchanged:
 //!
+//! - `GET /api/webhooks/{id}/{token}`: the webhook as Discord's webhook object.
 //! - `POST /api/webhooks/{id}/{token}`: a Discord body (JSON, form fields, or
 //!   `multipart/form-data` with `payload_json`; file parts are refused). `204`, or with
 //!   `?wait=true` `200` and a Discord message object.
@@ -39,7 +40,10 @@ use crate::store::{NewMessage, RawRequest, StoreError, StoredMessage, WebhookTar
 /// The Discord routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/webhooks/{id}/{token}", post(execute_discord))
+        .route(
+            "/api/webhooks/{id}/{token}",
+            post(execute_discord).get(get_webhook),
+        )
         .route("/api/webhooks/{id}/{token}/github", post(execute_github))
         .route("/api/webhooks/{id}/{token}/slack", post(execute_slack))
         .route(
@@ -144,6 +148,28 @@ async fn post_discord(
             Ok(StatusCode::NO_CONTENT.into_response())
         }
     }
+}
+
+/// `GET /api/webhooks/{id}/{token}`: Discord's webhook object, which clients fetch to check a
+/// URL before using it.
+async fn get_webhook(State(state): State<AppState>, ApiPath(path): ApiPath<HookPath>) -> Response {
+    let run = async {
+        let target = accept(&state, &path.id, &path.token).await?;
+        Ok::<_, Failure>(
+            Json(json!({
+                "id": target.id,
+                "type": 1,
+                "name": target.username,
+                "avatar": null,
+                "channel_id": target.channel_id,
+                "guild_id": null,
+                "application_id": null,
+                "token": path.token,
+            }))
+            .into_response(),
+        )
+    };
+    answer(run.await).await
 }
 
 /// `POST /api/webhooks/{id}/{token}/github`: the built-in GitHub plugin renders the delivery,
