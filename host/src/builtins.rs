@@ -24,6 +24,21 @@ pub fn is_builtin(id: Uuid) -> bool {
         .contains(&id)
 }
 
+/// The SHA-256 of a built-in plugin's component (computed once per plugin).
+pub fn builtin_sha256(name: &str) -> Option<[u8; 32]> {
+    static HASHES: std::sync::OnceLock<Vec<(&'static str, [u8; 32])>> = std::sync::OnceLock::new();
+    HASHES
+        .get_or_init(|| {
+            BUILTINS
+                .iter()
+                .map(|(name, bytes)| (*name, Sha256::digest(bytes).into()))
+                .collect()
+        })
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, sha)| *sha)
+}
+
 /// Registers every built-in plugin (idempotent).
 pub async fn register(store: &Store) -> Result<(), StoreError> {
     for (name, bytes) in BUILTINS {

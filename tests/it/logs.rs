@@ -138,3 +138,43 @@ async fn outgoing_webhook_urls_and_secrets_never_reach_the_logs() {
         "a secret was logged"
     );
 }
+
+#[tokio::test]
+async fn discord_webhook_tokens_never_reach_the_logs() {
+    // Discord's URLs carry the token after the webhook id, beside the management routes (#14).
+    let logs = captured_logs();
+    let app = TestApp::spawn().await;
+    let hook = app.webhook("discord-secretive").await;
+    let token = hook["token"].as_str().unwrap();
+    let id = hook["id"].as_str().unwrap();
+    let base = format!("/api/webhooks/{id}/{token}");
+    let posted = app
+        .post_anon(&format!("{base}?wait=true"), json!({"content": "logged?"}))
+        .await
+        .expect(200);
+    let message = format!("{base}/messages/{}", posted["id"].as_str().unwrap());
+    for path in [
+        base.clone(),
+        format!("{base}/github"),
+        format!("{base}/slack"),
+    ] {
+        app.post_anon(&path, json!({"content": "logged?", "text": "logged?"}))
+            .await;
+        app.post_raw(&path, &[("content-type", "text/plain")], "bad")
+            .await;
+    }
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::PATCH,
+        reqwest::Method::DELETE,
+    ] {
+        app.request(method, &message, None, Some(json!({"content": "edited"})))
+            .await;
+    }
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(
+        text.contains(&format!("/api/webhooks/{id}/[redacted]/messages/")),
+        "request spans are logged with the path: {text:.2000}"
+    );
+    assert!(!text.contains(token), "a webhook token reached the logs");
+}

@@ -3,6 +3,7 @@
 //! answers are HTTP concerns (`http::compat`); what a conversion returns then goes through the
 //! same validation, mention resolution and storage as every other post.
 
+pub mod discord;
 pub mod mattermost;
 pub mod rocketchat;
 pub mod slack;

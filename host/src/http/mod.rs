@@ -4,6 +4,7 @@ mod channels;
 mod communities;
 pub(crate) mod compat;
 mod deliveries;
+mod discord;
 pub mod error;
 mod execute;
 pub mod extract;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::router())
         .merge(execute::router())
         .merge(compat::router())
+        .merge(discord::router())
         .merge(plugins::router())
         .merge(deliveries::router())
         .merge(live::router())
@@ -103,7 +105,22 @@ pub fn redact_path(path: &str) -> String {
             return format!("{prefix}{}", segments.join("/"));
         }
     }
-    path.to_owned()
+    redact_discord_path(path).unwrap_or_else(|| path.to_owned())
+}
+
+/// Discord's URLs, `/api/webhooks/{id}/{token}[/...]`, share their prefix with the management
+/// routes `/api/webhooks/{id}/regenerate` and the like: every second segment but those names
+/// is a token.
+fn redact_discord_path(path: &str) -> Option<String> {
+    const MANAGEMENT: [&str; 4] = ["regenerate", "test", "deliveries", "dry-run"];
+    let rest = path.strip_prefix("/api/webhooks/")?;
+    let mut segments: Vec<&str> = rest.split('/').collect();
+    let token = segments.get_mut(1)?;
+    if token.is_empty() || MANAGEMENT.contains(token) {
+        return None;
+    }
+    *token = "[redacted]";
+    Some(format!("/api/webhooks/{}", segments.join("/")))
 }
 
 #[cfg(test)]
@@ -139,5 +156,34 @@ mod tests {
             redact_path("/api/webhooks/0190-id"),
             "/api/webhooks/0190-id"
         );
+    }
+
+    #[test]
+    fn redacts_tokens_on_discord_paths_but_not_management_paths() {
+        for (path, logged) in [
+            (
+                "/api/webhooks/0190-id/SECRET",
+                "/api/webhooks/0190-id/[redacted]",
+            ),
+            (
+                "/api/webhooks/0190-id/SECRET/github",
+                "/api/webhooks/0190-id/[redacted]/github",
+            ),
+            (
+                "/api/webhooks/0190-id/SECRET/messages/0191-m",
+                "/api/webhooks/0190-id/[redacted]/messages/0191-m",
+            ),
+            (
+                "/api/webhooks/0190-id/regenerate",
+                "/api/webhooks/0190-id/regenerate",
+            ),
+            (
+                "/api/webhooks/0190-id/deliveries",
+                "/api/webhooks/0190-id/deliveries",
+            ),
+            ("/api/webhooks/0190-id/", "/api/webhooks/0190-id/"),
+        ] {
+            assert_eq!(redact_path(path), logged);
+        }
     }
 }

@@ -74,6 +74,8 @@ pub fn message(
         content,
         username,
         avatar_url,
+        mentions: Default::default(),
+        format_source: None,
     })
 }
 

@@ -3,8 +3,9 @@
 //! Every post committed on this node arrives through the store's post sink; posts of other
 //! nodes arrive as PostgreSQL notifications (ids only) and are read back. One task turns them
 //! into events, in commit order, and fans each out to the connections registered in the
-//! [`Hub`]: `message.created` to WebSocket connections of the channel's members and to the
-//! channel's SSE streams, `notification.created` to the mentioned user's WebSocket connections.
+//! [`Hub`]: `message.created`, `message.updated` and `message.deleted` to WebSocket connections
+//! of the channel's members and to the channel's SSE streams, `notification.created` to the
+//! mentioned user's WebSocket connections.
 
 mod hub;
 
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 pub use hub::{Connection, Hub, LiveEvent, Subscription};
 
-use crate::store::{Posted, RemotePosted, Store};
+use crate::store::{Change, Posted, RemotePosted, Store};
 
 /// What the fan-out task consumes.
 #[derive(Debug)]
@@ -56,7 +57,7 @@ pub async fn run(hub: Arc<Hub>, store: Store, mut inputs: mpsc::UnboundedReceive
                     if !hub.has_connections() {
                         continue;
                     }
-                    match store.load_posted(&remote.messages).await {
+                    match store.load_posted(remote).await {
                         Ok(posted) => posted,
                         Err(e) => {
                             tracing::error!(error = %e, "cannot read another node's post for live delivery");
@@ -82,26 +83,30 @@ async fn deliver(
     store: &Store,
     posted: &Posted,
 ) -> Result<(), crate::store::StoreError> {
+    let kind = match posted.change {
+        Change::Created => "message.created",
+        Change::Updated => "message.updated",
+    };
+    let events = posted
+        .messages
+        .iter()
+        .map(|m| (m.channel_id, event(kind, m.id, m)))
+        .chain(
+            posted
+                .deleted
+                .iter()
+                .map(|d| (d.channel_id, event("message.deleted", d.id, d))),
+        );
     let mut members: Option<(Uuid, Vec<Uuid>)> = None;
-    for message in &posted.messages {
-        if !hub.watches_channel(message.channel_id) && !hub.has_users() {
+    for (channel_id, event) in events {
+        if !hub.watches_channel(channel_id) && !hub.has_users() {
             continue;
         }
-        if members
-            .as_ref()
-            .is_none_or(|(c, _)| *c != message.channel_id)
-        {
-            members = Some((
-                message.channel_id,
-                store.channel_member_ids(message.channel_id).await?,
-            ));
+        if members.as_ref().is_none_or(|(c, _)| *c != channel_id) {
+            members = Some((channel_id, store.channel_member_ids(channel_id).await?));
         }
         let (_, ids) = members.as_ref().expect("just set");
-        hub.message_created(
-            message.channel_id,
-            ids,
-            event("message.created", message.id, message),
-        );
+        hub.message_created(channel_id, ids, event);
     }
     for n in &posted.notifications {
         hub.to_user(

@@ -11,6 +11,27 @@
 /// At most this many distinct users are notified per message.
 pub const MAX_NOTIFIED: usize = 50;
 
+/// Which resolved mentions of a message count (Discord's `allowed_mentions`): every one, the
+/// default, or only those of the listed users.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum MentionFilter {
+    /// Every resolved mention notifies.
+    #[default]
+    All,
+    /// Only these users (our user ids) are mentioned and notified.
+    Only(Vec<uuid::Uuid>),
+}
+
+impl MentionFilter {
+    /// Whether a mention of `user_id` counts.
+    pub fn allows(&self, user_id: uuid::Uuid) -> bool {
+        match self {
+            MentionFilter::All => true,
+            MentionFilter::Only(users) => users.contains(&user_id),
+        }
+    }
+}
+
 /// Distinct names looked up per message at most; beyond that, more names cannot change the
 /// outcome of a message that already names far more than [`MAX_NOTIFIED`] candidates.
 const MAX_CANDIDATES: usize = 500;

@@ -8,7 +8,7 @@ use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::messages::{NOTIFICATION_SELECT, NotificationRow, notification_from_row};
-use super::{Posted, Store, StoreError, UserNotification, with_pool};
+use super::{Change, DeletedMessage, Posted, Store, StoreError, UserNotification, with_pool};
 
 /// How long a node's presence rows count without a heartbeat: a node that stopped without
 /// cleaning up stops making its users look online after this.
@@ -25,6 +25,16 @@ pub struct RemotePosted {
     pub node: Uuid,
     /// The posted messages, in order.
     pub messages: Vec<Uuid>,
+    /// Whether the messages were created or edited.
+    #[serde(default)]
+    pub change: Change,
+    /// For an edit, the notifications it created (the message's older ones were announced
+    /// before); `None` for a post, whose notifications are all new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Vec<Uuid>>,
+    /// Deleted messages (their rows are gone, so the ids and channels travel here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<DeletedMessage>,
 }
 
 impl RemotePosted {
@@ -33,6 +43,15 @@ impl RemotePosted {
         serde_json::to_string(&RemotePosted {
             node,
             messages: posted.messages.iter().map(|m| m.id).collect(),
+            change: posted.change,
+            notifications: (posted.change == Change::Updated).then(|| {
+                posted
+                    .notifications
+                    .iter()
+                    .map(|n| n.notification.id)
+                    .collect()
+            }),
+            deleted: posted.deleted.clone(),
         })
         .unwrap_or_default()
     }
@@ -44,12 +63,16 @@ pub(crate) fn presence_cutoff() -> chrono::DateTime<chrono::Utc> {
 }
 
 impl Store {
-    /// Reads back what another node posted: the messages with their mentions and the
-    /// notifications they created.
-    pub async fn load_posted(&self, message_ids: &[Uuid]) -> Result<Posted, StoreError> {
+    /// Reads back what another node announced: the messages with their mentions and the
+    /// notifications they created (for an edit, only those it lists), and its deletions.
+    pub async fn load_posted(&self, remote: RemotePosted) -> Result<Posted, StoreError> {
+        let message_ids = &remote.messages;
         let messages = self.messages_by_ids(message_ids).await?;
         if messages.is_empty() {
-            return Ok(Posted::default());
+            return Ok(Posted {
+                deleted: remote.deleted,
+                ..Posted::default()
+            });
         }
         let rows: Vec<NotificationRow> = with_pool!(self, read, |pool| {
             let mut qb =
@@ -63,6 +86,12 @@ impl Store {
         });
         let notifications = rows
             .into_iter()
+            .filter(|row| {
+                remote
+                    .notifications
+                    .as_ref()
+                    .is_none_or(|only| only.contains(&row.0))
+            })
             .map(|row| UserNotification {
                 user_id: row.8,
                 notification: notification_from_row(row),
@@ -71,6 +100,8 @@ impl Store {
         Ok(Posted {
             messages,
             notifications,
+            change: remote.change,
+            deleted: remote.deleted,
         })
     }
 

@@ -19,6 +19,11 @@ pub struct NewMessage {
     pub username: Option<String>,
     /// Avatar override.
     pub avatar_url: Option<String>,
+    /// Which resolved mentions count (all, unless the sender's format restricted them).
+    pub mentions: mentions::MentionFilter,
+    /// The message in its sender's format (JSON), for format APIs that answer with it
+    /// (Discord's message object); `None` for native posts.
+    pub format_source: Option<String>,
 }
 
 /// A user a message mentions and notifies.
@@ -76,6 +81,8 @@ pub struct StoredMessage {
     pub mentions: Vec<MentionedUser>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
+    /// Time of the last edit, if the message was edited.
+    pub edited_at: Option<DateTime<Utc>>,
 }
 
 /// A mention notification.
@@ -122,10 +129,34 @@ pub struct Posted {
     pub messages: Vec<StoredMessage>,
     /// One notification per mentioned user per message.
     pub notifications: Vec<UserNotification>,
+    /// Whether `messages` were created (a post) or changed (an edit).
+    pub change: Change,
+    /// Messages deleted.
+    pub deleted: Vec<DeletedMessage>,
+}
+
+/// What happened to the messages of a [`Posted`]: the live event they become.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Posted (`message.created`).
+    #[default]
+    Created,
+    /// Edited (`message.updated`).
+    Updated,
+}
+
+/// A deleted message: what a `message.deleted` event says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DeletedMessage {
+    /// The message id.
+    pub id: Uuid,
+    /// Its channel.
+    pub channel_id: Uuid,
 }
 
 /// The `messages` columns a [`MessageRow`] reads.
-const MESSAGE_COLUMNS: &str = "id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name, avatar_url, content, e2ee, created_at";
+pub(crate) const MESSAGE_COLUMNS: &str = "id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name, avatar_url, content, e2ee, created_at, edited_at";
 
 /// (message id, user id, username, display name) of a stored mention.
 type MentionRow = (Uuid, Uuid, String, String);
@@ -155,6 +186,7 @@ pub(crate) struct MessageRow {
     pub(crate) content: String,
     pub(crate) e2ee: bool,
     pub(crate) created_at: DateTime<Utc>,
+    pub(crate) edited_at: Option<DateTime<Utc>>,
 }
 
 impl MessageRow {
@@ -177,6 +209,7 @@ impl MessageRow {
                 .map(|(id, name)| WebhookRef { id, name }),
             mentions,
             created_at: self.created_at,
+            edited_at: self.edited_at,
         }
     }
 }
@@ -278,12 +311,13 @@ macro_rules! insert_webhook_messages {
         let now = $crate::store::now();
         let outgoing = $crate::store::outgoing::outgoing_subscriptions!($tx, target.community_id);
         for msg in messages {
-            let mentions = $crate::store::messages::resolve_mentions!($tx, target, &$crate::mentions::parse(&msg.content));
+            let mut mentions = $crate::store::messages::resolve_mentions!($tx, target, &$crate::mentions::parse(&msg.content));
+            mentions.retain(|u| msg.mentions.allows(u.user_id));
             let row = $crate::store::messages::MessageRow::webhook(target, msg, now);
             sqlx::query(
                 "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name,
-                                       avatar_url, content, e2ee, created_at)
-                 VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, FALSE, $9)",
+                                       avatar_url, content, e2ee, created_at, format_source)
+                 VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, FALSE, $9, $10)",
             )
             .bind(row.id)
             .bind(row.channel_id)
@@ -294,6 +328,7 @@ macro_rules! insert_webhook_messages {
             .bind(&row.avatar_url)
             .bind(&row.content)
             .bind(row.created_at)
+            .bind(&msg.format_source)
             .execute(&mut *$tx)
             .await?;
             for (position, user) in mentions.iter().enumerate() {
@@ -412,6 +447,7 @@ impl MessageRow {
             content: msg.content.clone(),
             e2ee: false,
             created_at: now,
+            edited_at: None,
         }
     }
 }

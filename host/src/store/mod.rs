@@ -10,6 +10,7 @@ mod channels;
 mod communities;
 mod deliveries;
 pub(crate) mod live;
+mod message_edits;
 pub(crate) mod messages;
 mod notices;
 mod outgoing;
@@ -35,8 +36,10 @@ pub use channels::Channel;
 pub use communities::{Community, Role};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
 pub use live::{PRESENCE_HEARTBEAT, PRESENCE_TTL, RemotePosted};
+pub use message_edits::WebhookMessage;
 pub use messages::{
-    MentionedUser, NewMessage, Notification, Posted, StoredMessage, UserNotification,
+    Change, DeletedMessage, MentionedUser, NewMessage, Notification, Posted, StoredMessage,
+    UserNotification,
 };
 pub use outgoing::{
     AttemptRecord, Disabled, Finish, ImIntegration, Notice, OutgoingDelivery, OutgoingJob,

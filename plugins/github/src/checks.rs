@@ -31,7 +31,7 @@ fn conclusion(value: Option<&str>) -> (&'static str, &'static str) {
 fn commit_link(repository: &Repository<'_>, sha: &str) -> String {
     code_link(
         short_sha(sha),
-        &format!("{}/commit/{sha}", repository.html_url),
+        &markup::repo_page(repository, &format!("/commit/{sha}")),
     )
 }
 
@@ -61,7 +61,7 @@ fn for_pull_requests(repository: &Repository<'_>, pull_requests: &[PullRequestRe
         .map(|pr| {
             link(
                 &format!("#{}", pr.number),
-                &format!("{}/pull/{}", repository.html_url, pr.number),
+                &markup::repo_page(repository, &format!("/pull/{}", pr.number)),
             )
         })
         .collect();

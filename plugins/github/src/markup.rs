@@ -67,9 +67,23 @@ pub fn text(raw: &str) -> String {
     mention::suppress(&markdown::escape(raw)).into_owned()
 }
 
-/// A link with untrusted text.
+/// A link with untrusted text. Never an empty link: without a web URL (old payloads) the
+/// label alone, without a label the URL as its own label.
 pub fn link(label: &str, url: &str) -> String {
-    markdown::link(&mention::suppress(label), &inert_url(url))
+    match (label.trim().is_empty(), is_web_url(url)) {
+        (false, true) => markdown::link(&mention::suppress(label), &inert_url(url)),
+        (true, true) => markdown::link(&mention::suppress(url), &inert_url(url)),
+        (false, false) => text(label),
+        (true, false) => String::new(),
+    }
+}
+
+/// Whether `url` is an absolute http(s) URL a link may point to.
+fn is_web_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
 }
 
 /// `url` with `@` percent-encoded: a branch name in a URL must not mention anyone either.
@@ -86,9 +100,22 @@ pub fn code(raw: &str) -> String {
     markdown::code(&mention::suppress(raw))
 }
 
-/// A code span linked to `url`.
+/// A code span linked to `url`; the code span alone when `url` is not a web URL (a page
+/// of a repository whose payload has no web URL) or `raw` is empty.
 pub fn code_link(raw: &str, url: &str) -> String {
+    if !is_web_url(url) || raw.is_empty() {
+        return code(raw);
+    }
     format!("[{}]({})", code(raw), url_in_link(url))
+}
+
+/// `{repository page}{path}`, or nothing when the repository has no web URL.
+pub fn repo_page(repository: &Repository<'_>, path: &str) -> String {
+    if repository.html_url.is_empty() {
+        String::new()
+    } else {
+        format!("{}{path}", repository.html_url)
+    }
 }
 
 /// `url` with the characters that would end a Markdown link destination encoded.
@@ -102,8 +129,12 @@ fn url_in_link(url: &str) -> String {
         .to_owned()
 }
 
-/// The repository as a link.
+/// The repository as a link (its name alone without a web URL; "a repository" without a
+/// name).
 pub fn repo(repository: &Repository<'_>) -> String {
+    if repository.full_name.trim().is_empty() {
+        return link("a repository", &repository.html_url);
+    }
     link(&repository.full_name, &repository.html_url)
 }
 
@@ -214,6 +245,19 @@ mod tests {
             code_link("v1", "https://x/(a)"),
             "[`v1`](https://x/%28a%29)"
         );
+    }
+
+    #[test]
+    fn links_are_never_empty() {
+        assert_eq!(link("o/r", ""), "o/r");
+        assert_eq!(
+            link("", "https://x.io/a"),
+            "[https://x.io/a](https://x.io/a)"
+        );
+        assert_eq!(link("", ""), "");
+        assert_eq!(link("o/r", "/tree/main"), "o/r");
+        assert_eq!(code_link("main", "/tree/main"), "`main`");
+        assert_eq!(code_link("", "https://x.io"), "");
     }
 
     #[test]

@@ -92,7 +92,11 @@ pub fn push(payload: &str, context: &Context<'_>) -> Result<Reply> {
         return Ok(Reply::Skip(reason));
     }
     let who = if push.sender.login.is_empty() {
-        text(&push.pusher.name)
+        if push.pusher.name.trim().is_empty() {
+            "someone".to_owned()
+        } else {
+            text(&push.pusher.name)
+        }
     } else {
         context.person(&push.sender)
     };
@@ -102,7 +106,10 @@ pub fn push(payload: &str, context: &Context<'_>) -> Result<Reply> {
         Ref::Tag(name) => ("tag", name),
         Ref::Other(name) => ("ref", name),
     };
-    let name_link = code_link(name, &format!("{}/tree/{name}", push.repository.html_url));
+    let name_link = code_link(
+        name,
+        &markup::repo_page(&push.repository, &format!("/tree/{name}")),
+    );
     let compare = match push.compare.as_deref() {
         Some(url) if !url.is_empty() => format!(" ({})", link("compare", url)),
         _ => String::new(),
@@ -125,7 +132,7 @@ pub fn push(payload: &str, context: &Context<'_>) -> Result<Reply> {
                 " at {}",
                 code_link(
                     short_sha(target),
-                    &format!("{}/commit/{target}", push.repository.html_url)
+                    &markup::repo_page(&push.repository, &format!("/commit/{target}"))
                 )
             )
         };
@@ -203,7 +210,7 @@ pub fn create(payload: &str, context: &Context<'_>) -> Result<Reply> {
     if let Some(reason) = branch_filter(&event, context) {
         return Ok(Reply::Skip(reason));
     }
-    let url = format!("{}/tree/{}", event.repository.html_url, event.git_ref);
+    let url = markup::repo_page(&event.repository, &format!("/tree/{}", event.git_ref));
     Ok(Reply::Post(format!(
         "{} created {} {} in {}",
         context.person(&event.sender),
