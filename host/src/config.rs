@@ -94,6 +94,11 @@ pub struct Config {
     #[arg(long, env = "WASMHOOK_PLUGIN_CONCURRENCY", default_value_t = 64)]
     pub plugin_concurrency: u32,
 
+    /// Plugin runs past their first 2 ms executing at once (0: one less than the cores, at
+    /// least 1); the others wait their turn.
+    #[arg(long, env = "WASMHOOK_PLUGIN_LONG_LANES", default_value_t = 0)]
+    pub plugin_long_lanes: u32,
+
     /// Successful deliveries kept per webhook for inspection (failures are always kept).
     #[arg(long, env = "WASMHOOK_KEEP_DELIVERIES", default_value_t = 50)]
     pub keep_deliveries: u32,
@@ -162,6 +167,7 @@ impl Config {
             plugin_max_output_bytes: 64 * 1024,
             plugin_max_log_bytes: 16 * 1024,
             plugin_concurrency: 64,
+            plugin_long_lanes: 0,
             keep_deliveries: 50,
             outgoing: OutgoingConfig::default(),
             fair_share: FairShareConfig::default(),
@@ -195,6 +201,7 @@ impl Config {
             max_output_bytes: self.plugin_max_output_bytes,
             max_log_bytes: self.plugin_max_log_bytes,
             max_concurrency: self.plugin_concurrency.max(1),
+            long_lanes: self.plugin_long_lanes,
         }
     }
 

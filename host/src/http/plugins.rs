@@ -239,6 +239,7 @@ async fn get_runtime(
             "max_output_bytes": limits.max_output_bytes,
             "max_log_bytes": limits.max_log_bytes,
             "max_concurrency": limits.max_concurrency,
+            "long_lanes": limits.resolved_long_lanes(),
         },
         "cache": {
             "compiled": engine.stats.compiled.load(Ordering::Relaxed),

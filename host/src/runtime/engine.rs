@@ -49,6 +49,8 @@ pub struct PluginEngine {
     pub stats: CacheStats,
     /// Bounds instances alive at once to what the pooling allocator holds; callers wait.
     pub(super) slots: tokio::sync::Semaphore,
+    /// Lanes for runs past their first epoch tick (see [`RuntimeLimits::long_lanes`]).
+    pub(super) long_lanes: Arc<tokio::sync::Semaphore>,
     stop_ticker: Arc<AtomicBool>,
 }
 
@@ -117,6 +119,7 @@ impl PluginEngine {
             ready: Mutex::new(HashMap::new()),
             stats: CacheStats::default(),
             slots: tokio::sync::Semaphore::new(limits.max_concurrency as usize),
+            long_lanes: Arc::new(tokio::sync::Semaphore::new(limits.resolved_long_lanes())),
 
             stop_ticker,
         }))

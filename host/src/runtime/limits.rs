@@ -17,6 +17,22 @@ pub struct RuntimeLimits {
     pub max_log_bytes: usize,
     /// Plugin instances running at once; further requests wait for a slot.
     pub max_concurrency: u32,
+    /// Runs that outlast one epoch tick (2 ms) executing at once; the others wait their turn
+    /// at each tick, so long guests cannot take every core from the rest of the server
+    /// (0: one less than the cores, at least 1).
+    pub long_lanes: u32,
+}
+
+impl RuntimeLimits {
+    /// The number of long-run lanes: as configured, or one less than the cores (at least 1).
+    pub fn resolved_long_lanes(&self) -> usize {
+        match self.long_lanes {
+            0 => std::thread::available_parallelism()
+                .map_or(1, |n| n.get().saturating_sub(1))
+                .max(1),
+            n => n as usize,
+        }
+    }
 }
 
 impl Default for RuntimeLimits {
@@ -28,6 +44,7 @@ impl Default for RuntimeLimits {
             max_output_bytes: 64 << 10,
             max_log_bytes: 16 << 10,
             max_concurrency: 64,
+            long_lanes: 0,
         }
     }
 }

@@ -121,6 +121,9 @@ impl PluginEngine {
         let started = Instant::now();
         let timeout = limits.timeout;
         store.set_epoch_deadline(1);
+        // The lane this run holds once it has outlasted a tick; dropped with the store.
+        let lane: Arc<std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>> = Arc::default();
+        let lanes = self.long_lanes.clone();
         store.epoch_deadline_callback(move |mut ctx| {
             if started.elapsed() >= timeout {
                 ctx.data_mut().timed_out = true;
@@ -129,10 +132,21 @@ impl PluginEngine {
             // Yield to the executor every tick, through tokio's `yield_now`: it wakes this task
             // only after the runtime has polled its I/O driver, so a busy guest never holds up
             // the network and database round-trips of other requests (a plain `Yield` would
-            // be re-polled at once and the driver checked only every few dozen polls).
+            // be re-polled at once and the driver checked only every few dozen polls). A run
+            // that goes on then waits for one of the long-run lanes (fewer than the cores),
+            // giving its lane up at each tick so long runs take turns: short requests, native
+            // posts and the API always keep a core.
+            let (lane, lanes) = (lane.clone(), lanes.clone());
             Ok(UpdateDeadline::YieldCustom(
                 1,
-                Box::pin(tokio::task::yield_now()),
+                Box::pin(async move {
+                    let held = lane.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    drop(held);
+                    tokio::task::yield_now().await;
+                    if let Ok(permit) = lanes.acquire_owned().await {
+                        *lane.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
+                    }
+                }),
             ))
         });
         // The epoch stops guest code; this also bounds time spent in host calls (e.g. sleeps).
