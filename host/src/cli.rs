@@ -24,6 +24,10 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once at start; boxing the server's flags buys nothing"
+)]
 pub enum Command {
     /// Run the server (applies migrations and bootstraps an empty database first).
     Serve(Config),
