@@ -77,14 +77,7 @@ async fn budget_refuses_with_retry_after_once_spent_and_recovers() {
     })
     .await;
     let hook = app.plugin_webhook(artifacts::LOOP, "loop", json!({})).await;
-    let other = app.webhook("other loop").await;
-    app.patch(
-        &format!("/api/webhooks/{}", id(&other)),
-        ADMIN_TOKEN,
-        json!({"plugin_id": share_plugin_id(&app, &hook).await}),
-    )
-    .await
-    .expect(200);
+    let other = sibling(&app, &hook, "other loop").await;
     // Each run goes to its 60 ms deadline: two spend the 100 ms bank.
     let mut timeouts = 0;
     let refused = loop {
@@ -123,11 +116,37 @@ async fn budget_refuses_with_retry_after_once_spent_and_recovers() {
         .expect_error(500, "plugin_timeout", None);
 }
 
-async fn share_plugin_id(app: &TestApp, hook: &Value) -> Value {
-    app.get(&format!("/api/webhooks/{}", id(hook)), ADMIN_TOKEN)
+/// A second webhook with the same (uploaded) plugin as `hook`.
+async fn sibling(app: &TestApp, hook: &Value, name: &str) -> Value {
+    let plugin = app
+        .get(&format!("/api/webhooks/{}", id(hook)), ADMIN_TOKEN)
         .await
         .expect(200)["plugin_id"]
-        .clone()
+        .clone();
+    let other = app.webhook(name).await;
+    app.patch(
+        &format!("/api/webhooks/{}", id(&other)),
+        ADMIN_TOKEN,
+        json!({"plugin_id": plugin}),
+    )
+    .await
+    .expect(200);
+    other
+}
+
+/// Posts `{}` to the webhook in a task of its own; the task yields the status.
+fn spawn_post(app: &TestApp, hook: &Value) -> tokio::task::JoinHandle<reqwest::StatusCode> {
+    let (base, token) = (app.base.clone(), hook["token"].as_str().unwrap().to_owned());
+    tokio::spawn(async move {
+        reqwest::Client::new()
+            .post(format!("{base}/api/webhooks/execute/{token}"))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    })
 }
 
 #[tokio::test]
@@ -140,29 +159,8 @@ async fn instances_are_capped_per_webhook_and_per_plugin() {
     })
     .await;
     let a = app.plugin_webhook(artifacts::LOOP, "loop", json!({})).await;
-    let b = app.webhook("b").await;
-    app.patch(
-        &format!("/api/webhooks/{}", id(&b)),
-        ADMIN_TOKEN,
-        json!({"plugin_id": share_plugin_id(&app, &a).await}),
-    )
-    .await
-    .expect(200);
-    let running: Vec<_> = (0..2)
-        .map(|_| {
-            let (base, token) = (app.base.clone(), a["token"].as_str().unwrap().to_owned());
-            tokio::spawn(async move {
-                reqwest::Client::new()
-                    .post(format!("{base}/api/webhooks/execute/{token}"))
-                    .header("content-type", "application/json")
-                    .body("{}")
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-            })
-        })
-        .collect();
+    let b = sibling(&app, &a, "b").await;
+    let running: Vec<_> = (0..2).map(|_| spawn_post(&app, &a)).collect();
     eventually("two instances of webhook a", || async {
         share(&app, &a).await["instances"] == 2
     })
@@ -176,17 +174,7 @@ async fn instances_are_capped_per_webhook_and_per_plugin() {
             .contains("this webhook")
     );
     // Webhook b still gets an instance, until the plugin's own cap (3) is reached.
-    let (base, token) = (app.base.clone(), b["token"].as_str().unwrap().to_owned());
-    let third = tokio::spawn(async move {
-        reqwest::Client::new()
-            .post(format!("{base}/api/webhooks/execute/{token}"))
-            .header("content-type", "application/json")
-            .body("{}")
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
+    let third = spawn_post(&app, &b);
     eventually("an instance of webhook b", || async {
         share(&app, &b).await["instances"] == 1
     })
