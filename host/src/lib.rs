@@ -7,6 +7,7 @@
 pub mod bootstrap;
 pub mod builtins;
 pub mod cli;
+pub mod cluster;
 pub mod compat;
 pub mod config;
 pub mod http;
@@ -14,6 +15,9 @@ pub mod ingest;
 pub mod live;
 pub mod markdown;
 pub mod mentions;
+pub mod model;
+pub mod net;
+pub mod outbox;
 pub mod outgoing;
 pub mod plugin_cli;
 pub mod push;
@@ -93,17 +97,21 @@ pub async fn serve_until(
     let mut push_worker = tokio::spawn(pusher.clone().run(push_stopped));
     let (posts_tx, posts_rx) = tokio::sync::mpsc::unbounded_channel();
     store.set_post_sink(posts_tx);
+    store.on_webhook_changed({
+        let ingest = Arc::downgrade(&ingest);
+        move |id| {
+            if let Some(ingest) = ingest.upgrade() {
+                ingest.forget_webhook(id);
+            }
+        }
+    });
     let mut tasks = vec![
         tokio::spawn(forward_posts(posts_rx, live_tx.clone(), pusher.clone())),
         tokio::spawn(live::run(hub.clone(), store.clone(), live_rx)),
         tokio::spawn(housekeeping(ingest.clone(), store.clone())),
     ];
     if let Some(pool) = store.postgres_pool().cloned() {
-        tasks.push(tokio::spawn(ingest::changes::listen(
-            pool,
-            ingest.clone(),
-            live_tx,
-        )));
+        tasks.push(tokio::spawn(cluster::listen(pool, ingest.clone(), live_tx)));
     }
     let cache_key = store
         .secret("compiled_plugin_cache_key")
@@ -112,9 +120,9 @@ pub async fn serve_until(
     let plugins =
         runtime::PluginEngine::new(cfg.runtime_limits(), cfg.resolved_cache_dir(), cache_key)
             .context("starting the plugin runtime")?;
-    let outbound = Arc::new(outgoing::worker::Outbound::new(cfg.outgoing.clone()));
+    let outbound = Arc::new(outbox::Outbound::new(cfg.outgoing.clone()));
     let (stop_outgoing, outgoing_stopped) = tokio::sync::watch::channel(false);
-    let mut outgoing_worker = tokio::spawn(outgoing::worker::run(
+    let mut outgoing_worker = tokio::spawn(outbox::run(
         store.clone(),
         outbound.clone(),
         outgoing_stopped,

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream};
 
 use crate::mentions::{self, Mention};
-use crate::store::MentionedUser;
+use crate::model::MentionedUser;
 
 /// The sanitizer, configured once.
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {

@@ -136,19 +136,11 @@ async fn post_replay(
     .await;
     match &run.outcome {
         PluginOutcome::Messages(messages) => {
-            let stored = match state
+            let stored = state
                 .store
                 .post_replay(id, &target, messages, &run.log)
                 .await
-            {
-                Err(StoreError::Conflict { .. }) => {
-                    return Err(ApiError::Conflict {
-                        field: Some("status".into()),
-                        message: "the delivery was already replayed".into(),
-                    });
-                }
-                other => other?,
-            };
+                .map_err(replay_conflict)?;
             Ok((StatusCode::CREATED, Json(messages_body(&stored, id))).into_response())
         }
         PluginOutcome::Skipped(reason) | PluginOutcome::Ignored(reason) => {
@@ -159,7 +151,8 @@ async fn post_replay(
             state
                 .store
                 .settle_failed_delivery(id, status, reason, &run.log)
-                .await?;
+                .await
+                .map_err(replay_conflict)?;
             Ok((
                 StatusCode::OK,
                 Json(json!({ "status": word, "reason": reason, "delivery_id": id })),
@@ -174,16 +167,30 @@ async fn post_replay(
             state
                 .store
                 .update_failed_delivery(id, code, message, &run.log)
-                .await?;
+                .await
+                .map_err(replay_conflict)?;
             Ok(error_response(*status, code, message, Some(id)))
         }
         PluginOutcome::Failed { code, message } => {
             state
                 .store
                 .update_failed_delivery(id, code, message, &run.log)
-                .await?;
+                .await
+                .map_err(replay_conflict)?;
             Ok(error_response(500, code, message, Some(id)))
         }
+    }
+}
+
+/// A replay's store write found the delivery no longer failed: a concurrent replay settled
+/// it first, and only that one's answer says what happened.
+fn replay_conflict(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict { .. } => ApiError::Conflict {
+            field: Some("status".into()),
+            message: "the delivery was already replayed".into(),
+        },
+        other => other.into(),
     }
 }
 

@@ -54,7 +54,7 @@ pub struct AppState {
     /// Whether plain-http push endpoints are accepted.
     pub push_allow_http: bool,
     /// Outgoing webhook sending (the "test" action; the worker has its own handle).
-    pub outgoing: Arc<crate::outgoing::worker::Outbound>,
+    pub outgoing: Arc<crate::outbox::Outbound>,
 }
 
 /// The whole API.

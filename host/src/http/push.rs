@@ -14,7 +14,7 @@ use web_push_native::p256::PublicKey;
 
 use super::extract::{ApiJson, ApiPath, AuthUser};
 use super::{ApiError, AppState};
-use crate::outgoing::ssrf::NetworkPolicy;
+use crate::net::ssrf::NetworkPolicy;
 use crate::store::{NewPushSubscription, PushSubscription, StoreError};
 
 /// Longest accepted endpoint URL.

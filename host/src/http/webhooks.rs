@@ -210,7 +210,6 @@ async fn patch_webhook(
         plugin_config: body.plugin_config.map(|c| c.map(|v| v.to_string())),
     };
     let updated = state.store.update_webhook(id, patch).await?;
-    state.ingest.webhook_changed(id).await;
     Ok(Json(updated))
 }
 
@@ -222,7 +221,6 @@ async fn delete_webhook(
 ) -> Result<StatusCode, ApiError> {
     managed_webhook(&state, id, user.id).await?;
     state.store.delete_webhook(id).await?;
-    state.ingest.webhook_changed(id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -238,7 +236,6 @@ async fn post_regenerate(
         .store
         .set_webhook_token(id, hash_token(&token))
         .await?;
-    state.ingest.webhook_changed(id).await;
     let webhook = state.store.webhook(id).await?;
     Ok(Json(webhook_with_token(&state, &webhook, &token)))
 }

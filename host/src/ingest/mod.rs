@@ -1,7 +1,6 @@
 //! The execute pipeline shared by every webhook path: token lookup, rate limit, message
 //! validation, and storage with mention resolution. HTTP specifics stay in `http::execute`.
 
-pub mod changes;
 pub mod dialect;
 pub mod fairshare;
 pub mod plugin;
@@ -47,7 +46,7 @@ impl Ingest {
         Arc::new(Self {
             store,
             // With PostgreSQL, other nodes change webhooks too: cache only while their change
-            // notifications are being received (see `changes`).
+            // notifications are being received (see `crate::cluster`).
             tokens: TokenCache::new(single_node),
             rate: RateLimiter::new(limits.rate_per_second, limits.rate_burst),
             fair_share: FairShare::new(fair_share),
@@ -68,18 +67,8 @@ impl Ingest {
         self.tokens.lookup(&self.store, token).await
     }
 
-    /// Must be called after every change to a webhook, so its old state stops serving at once,
-    /// here and (through the database) on every other node.
-    pub async fn webhook_changed(&self, webhook_id: Uuid) {
-        self.tokens.invalidate(webhook_id);
-        if let Err(e) = self.store.notify_webhook_changed(webhook_id).await {
-            // The other nodes cannot be told: they drop their caches when their listener
-            // notices the connection problem.
-            tracing::error!(error = %e, webhook = %webhook_id, "could not notify other nodes of a webhook change");
-        }
-    }
-
-    /// Forgets a webhook changed by another node.
+    /// Forgets a changed webhook (the store reports this node's changes, `cluster` other
+    /// nodes').
     pub fn forget_webhook(&self, webhook_id: Uuid) {
         self.tokens.invalidate(webhook_id);
     }

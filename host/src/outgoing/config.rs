@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::retry::RetrySchedule;
-use super::ssrf::NetworkPolicy;
+use crate::net::ssrf::NetworkPolicy;
 
 /// Flags of outgoing webhook delivery (part of `wasmhook serve`).
 #[derive(Debug, Clone, clap::Args)]

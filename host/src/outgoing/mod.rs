@@ -2,20 +2,20 @@
 //! DingTalk, Feishu, WeCom or any endpoint (signed per Standard Webhooks), and direct messages
 //! to the users an event names through a community's IM integration.
 //!
-//! Events are enqueued by the store in the transaction of the change that caused them (one
-//! outbox row per outgoing webhook that wants the event); [`worker`] claims due rows, renders
-//! them for their target ([`targets`], [`im`]), sends them through an SSRF-guarded client
-//! ([`ssrf`]) and records the outcome with the retry schedule of [`retry`].
+//! This module is pure policy and formats, with no storage: which events exist and who wants
+//! them ([`events`]), what each event's data is ([`payloads`], which the store persists in the
+//! transaction of the change that caused it), how it is rendered for each target ([`targets`],
+//! [`im`]), signed and sent ([`send`]), and the retry schedule ([`retry`]). The worker that
+//! claims due deliveries from the store and sends them is `crate::outbox`.
 
 pub mod config;
 pub mod events;
 pub mod im;
+pub mod payloads;
 pub mod retry;
 pub mod send;
-pub mod ssrf;
 pub mod summary;
 pub mod targets;
-pub mod worker;
 
 pub use config::OutgoingConfig;
 pub use events::{EventKind, NewEvent, Subscription};

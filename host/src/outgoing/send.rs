@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 
 use super::retry::{parse_retry_after, retryable_status};
-use super::ssrf::{NetworkPolicy, refusal};
 use super::targets::{Prepared, Target, check_answer};
+use crate::net::ssrf::{NetworkPolicy, refusal};
 
 /// What an attempt means for the delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use web_push_native::{Auth, WebPushBuilder};
 
 pub use vapid::Vapid;
 
-use crate::outgoing::ssrf::{NetworkPolicy, refusal};
+use crate::net::ssrf::{NetworkPolicy, refusal};
 use crate::store::{PushJob, Store};
 
 /// How the worker retries and polls.

@@ -1,23 +1,11 @@
 //! Channels and their members.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Store, StoreError, on_constraint, with_pool};
-
-/// A channel of a community.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Channel {
-    /// Channel id.
-    pub id: Uuid,
-    /// The community it belongs to.
-    pub community_id: Uuid,
-    /// Name, unique within the community.
-    pub name: String,
-    /// Creation time.
-    pub created_at: DateTime<Utc>,
-}
+use super::db::query;
+use super::outgoing::outbox;
+use super::{Store, StoreError, on_constraint};
+use crate::model::Channel;
 
 impl Store {
     /// Creates a channel and makes `creator` its first member. `Conflict` on a taken name.
@@ -33,16 +21,13 @@ impl Store {
             name: name.to_owned(),
             created_at: super::now(),
         };
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO channels (id, community_id, name, created_at) VALUES ($1, $2, $3, $4)",
-            )
+        let mut tx = self.begin().await?;
+        query("INSERT INTO channels (id, community_id, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(channel.id)
             .bind(community_id)
             .bind(&channel.name)
             .bind(channel.created_at)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .map_err(|e| {
                 on_constraint(
@@ -54,39 +39,33 @@ impl Store {
                     )],
                 )
             })?;
-            sqlx::query(
-                "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)",
-            )
+        query("INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)")
             .bind(channel.id)
             .bind(creator)
             .bind(channel.created_at)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            super::outgoing::enqueue_channel_created!(tx, &channel);
-            tx.commit().await?
-        });
+        outbox::enqueue_channel_created(&mut tx, &channel).await?;
+        tx.commit().await?;
         Ok(channel)
     }
 
     /// Looks a channel up by id.
     pub async fn channel(&self, id: Uuid) -> Result<Channel, StoreError> {
-        let channel: Option<Channel> = with_pool!(self, read, |pool| {
-            sqlx::query_as("SELECT id, community_id, name, created_at FROM channels WHERE id = $1")
+        let channel: Option<Channel> =
+            query("SELECT id, community_id, name, created_at FROM channels WHERE id = $1")
                 .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
+                .fetch_optional(self.read())
+                .await?;
         channel.ok_or(StoreError::NotFound)
     }
 
     /// The channels of a community, oldest first.
     pub async fn channels_of(&self, community_id: Uuid) -> Result<Vec<Channel>, StoreError> {
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_as("SELECT id, community_id, name, created_at FROM channels WHERE community_id = $1 ORDER BY id")
+        Ok(query("SELECT id, community_id, name, created_at FROM channels WHERE community_id = $1 ORDER BY id")
                 .bind(community_id)
-                .fetch_all(pool)
-                .await?
-        }))
+                .fetch_all(self.read())
+                .await?)
     }
 
     /// Adds a user to a channel; adding an existing member is a no-op.
@@ -95,18 +74,15 @@ impl Store {
         channel_id: Uuid,
         user_id: Uuid,
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)
+        query(
+            "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)
                  ON CONFLICT (channel_id, user_id) DO NOTHING",
-            )
-            .bind(channel_id)
-            .bind(user_id)
-            .bind(super::now())
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
+        )
+        .bind(channel_id)
+        .bind(user_id)
+        .bind(super::now())
+        .execute(self.write())
+        .await?;
         Ok(())
     }
 
@@ -116,15 +92,12 @@ impl Store {
         channel_id: Uuid,
         user_id: Uuid,
     ) -> Result<bool, StoreError> {
-        let n: i64 = with_pool!(self, read, |pool| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM channel_members WHERE channel_id = $1 AND user_id = $2",
-            )
-            .bind(channel_id)
-            .bind(user_id)
-            .fetch_one(pool)
-            .await?
-        });
+        let n: i64 =
+            query("SELECT COUNT(*) FROM channel_members WHERE channel_id = $1 AND user_id = $2")
+                .bind(channel_id)
+                .bind(user_id)
+                .fetch_scalar(self.read())
+                .await?;
         Ok(n > 0)
     }
 }

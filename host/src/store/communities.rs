@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Store, StoreError, with_pool};
+use super::db::query;
+use super::outgoing::outbox;
+use super::{Store, StoreError};
 
 /// A member's role in a community.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
@@ -48,24 +50,22 @@ impl Store {
             role: Role::Owner,
             created_at: super::now(),
         };
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO communities (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(community.id)
-                .bind(&community.name)
-                .bind(owner)
-                .bind(community.created_at)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
-                .bind(community.id)
-                .bind(owner)
-                .bind(Role::Owner)
-                .bind(community.created_at)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?
-        });
+        let mut tx = self.begin().await?;
+        query("INSERT INTO communities (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(community.id)
+            .bind(&community.name)
+            .bind(owner)
+            .bind(community.created_at)
+            .execute(&mut tx)
+            .await?;
+        query("INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)")
+            .bind(community.id)
+            .bind(owner)
+            .bind(Role::Owner)
+            .bind(community.created_at)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
         Ok(community)
     }
 
@@ -75,25 +75,21 @@ impl Store {
         community_id: Uuid,
         user_id: Uuid,
     ) -> Result<Option<Role>, StoreError> {
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_scalar(
-                "SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2",
-            )
-            .bind(community_id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?
-        }))
+        Ok(
+            query("SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2")
+                .bind(community_id)
+                .bind(user_id)
+                .fetch_optional_scalar(self.read())
+                .await?,
+        )
     }
 
     /// Whether the user is owner or admin of at least one community.
     pub async fn manages_any_community(&self, user_id: Uuid) -> Result<bool, StoreError> {
-        let n: i64 = with_pool!(self, read, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM community_members WHERE user_id = $1 AND role IN ('owner', 'admin')")
+        let n: i64 = query("SELECT COUNT(*) FROM community_members WHERE user_id = $1 AND role IN ('owner', 'admin')")
                 .bind(user_id)
-                .fetch_one(pool)
-                .await?
-        });
+                .fetch_scalar(self.read())
+                .await?;
         Ok(n > 0)
     }
 
@@ -104,44 +100,39 @@ impl Store {
         user_id: Uuid,
         role: Role,
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let existing: Option<Role> = sqlx::query_scalar(
-                "SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2",
-            )
-            .bind(community_id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
-            )
-            .bind(community_id)
-            .bind(user_id)
-            .bind(role)
-            .bind(super::now())
-            .execute(&mut *tx)
-            .await?;
-            if existing.is_none() {
-                super::outgoing::enqueue_member_joined!(tx, community_id, user_id, role);
-            }
-            tx.commit().await?
-        });
+        let mut tx = self.begin().await?;
+        let existing: Option<Role> =
+            query("SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2")
+                .bind(community_id)
+                .bind(user_id)
+                .fetch_optional_scalar(&mut tx)
+                .await?;
+        query(
+            "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(community_id)
+        .bind(user_id)
+        .bind(role)
+        .bind(super::now())
+        .execute(&mut tx)
+        .await?;
+        if existing.is_none() {
+            outbox::enqueue_member_joined(&mut tx, community_id, user_id, role).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     /// The communities a user belongs to, with their role, oldest first.
     pub async fn communities_of(&self, user_id: Uuid) -> Result<Vec<Community>, StoreError> {
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT c.id, c.name, m.role, c.created_at FROM communities c
+        Ok(query(
+            "SELECT c.id, c.name, m.role, c.created_at FROM communities c
                  JOIN community_members m ON m.community_id = c.id
                  WHERE m.user_id = $1 ORDER BY c.id",
-            )
-            .bind(user_id)
-            .fetch_all(pool)
-            .await?
-        }))
+        )
+        .bind(user_id)
+        .fetch_all(self.read())
+        .await?)
     }
 }

@@ -4,8 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::db::{Tx, query};
 use super::messages::insert_webhook_messages;
-use super::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget, with_pool};
+use super::outgoing::outbox;
+use super::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
+use crate::outgoing::payloads;
 
 /// What happened to a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type)]
@@ -139,52 +142,53 @@ const DELIVERY_COLUMNS: &str =
     "id, webhook_id, status, method, path, query, headers, body, error_code, error_message, reason,
     plugin_log, message_ids, duration_us, created_at, replayed_at";
 
-/// Inserts a delivery row inside the transaction `$tx`; evaluates to its id.
-macro_rules! insert_delivery {
-    ($tx:ident, $d:expr, $message_ids:expr) => {{
-        let d: &$crate::store::NewDelivery = $d;
-        let message_ids: &[uuid::Uuid] = $message_ids;
-        let id = uuid::Uuid::now_v7();
-        sqlx::query(
-            "INSERT INTO deliveries (id, webhook_id, status, method, path, query, headers, body, error_code, error_message,
-                                     reason, plugin_log, message_ids, duration_us, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(id)
-        .bind(d.webhook_id)
-        .bind(d.status)
-        .bind(&d.request.method)
-        .bind(&d.request.path)
-        .bind(&d.request.query)
-        .bind(serde_json::to_string(&d.request.headers).unwrap_or_default())
-        .bind(&d.request.body)
-        .bind(&d.error_code)
-        .bind(&d.error_message)
-        .bind(&d.reason)
-        .bind(&d.plugin_log)
-        .bind(serde_json::to_string(message_ids).unwrap_or_default())
-        .bind(d.duration_us)
-        .bind($crate::store::now())
-        .execute(&mut *$tx)
-        .await?;
-        id
-    }};
+/// Inserts a delivery row inside `tx`; returns its id.
+async fn insert_delivery(
+    tx: &mut Tx,
+    d: &NewDelivery,
+    message_ids: &[Uuid],
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::now_v7();
+    query(
+        "INSERT INTO deliveries (id, webhook_id, status, method, path, query, headers, body,
+                                 error_code, error_message, reason, plugin_log, message_ids,
+                                 duration_us, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(id)
+    .bind(d.webhook_id)
+    .bind(d.status)
+    .bind(&d.request.method)
+    .bind(&d.request.path)
+    .bind(&d.request.query)
+    .bind(serde_json::to_string(&d.request.headers).unwrap_or_default())
+    .bind(&d.request.body)
+    .bind(&d.error_code)
+    .bind(&d.error_message)
+    .bind(&d.reason)
+    .bind(&d.plugin_log)
+    .bind(serde_json::to_string(message_ids).unwrap_or_default())
+    .bind(d.duration_us)
+    .bind(super::now())
+    .execute(tx)
+    .await?;
+    Ok(id)
 }
 
-/// Keeps the newest `keep` non-failed deliveries of a webhook inside the transaction `$tx`
-/// (failures are always kept).
-macro_rules! prune {
-    ($tx:ident, $webhook_id:expr, $keep:expr) => {{
-        sqlx::query(
-            "DELETE FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
-             AND id NOT IN (SELECT id FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
-                            ORDER BY id DESC LIMIT $2)",
-        )
-        .bind($webhook_id)
-        .bind(i64::from($keep))
-        .execute(&mut *$tx)
-        .await?;
-    }};
+/// Keeps the newest `keep` non-failed deliveries of a webhook, inside `tx` (failures are
+/// always kept).
+async fn prune(tx: &mut Tx, webhook_id: Uuid, keep: u32) -> Result<(), StoreError> {
+    query(
+        "DELETE FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
+         AND id NOT IN (SELECT id FROM deliveries
+                        WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
+                        ORDER BY id DESC LIMIT $2)",
+    )
+    .bind(webhook_id)
+    .bind(i64::from(keep))
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -197,15 +201,13 @@ impl Store {
         delivery: NewDelivery,
         keep: u32,
     ) -> Result<(Vec<StoredMessage>, Uuid), StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let posted = insert_webhook_messages!(tx, self.node_id, target, messages);
-            let ids: Vec<Uuid> = posted.messages.iter().map(|m| m.id).collect();
-            let id = insert_delivery!(tx, &delivery, &ids);
-            prune!(tx, delivery.webhook_id, keep);
-            tx.commit().await?;
-            Ok((self.published(posted), id))
-        })
+        let mut tx = self.begin().await?;
+        let posted = insert_webhook_messages(&mut tx, self.node_id, target, messages).await?;
+        let ids: Vec<Uuid> = posted.messages.iter().map(|m| m.id).collect();
+        let id = insert_delivery(&mut tx, &delivery, &ids).await?;
+        prune(&mut tx, delivery.webhook_id, keep).await?;
+        tx.commit().await?;
+        Ok((self.published(posted), id))
     }
 
     /// Records a delivery that posted nothing (skipped, ignored or failed). A failure also
@@ -215,29 +217,27 @@ impl Store {
         delivery: NewDelivery,
         keep: u32,
     ) -> Result<Uuid, StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let id = insert_delivery!(tx, &delivery, &[]);
-            if delivery.status == DeliveryStatus::Failed {
-                sqlx::query("UPDATE webhooks SET failures = failures + 1 WHERE id = $1")
-                    .bind(delivery.webhook_id)
-                    .execute(&mut *tx)
-                    .await?;
-                let failed = serde_json::json!({
-                    "id": id, "error_code": delivery.error_code, "error_message": delivery.error_message,
-                });
-                super::outgoing::enqueue_webhook_event!(
-                    tx,
-                    delivery.webhook_id,
-                    crate::outgoing::EventKind::DeliveryFailed,
-                    Some(("delivery", failed))
-                );
-            } else {
-                prune!(tx, delivery.webhook_id, keep);
-            }
-            tx.commit().await?;
-            Ok(id)
-        })
+        let mut tx = self.begin().await?;
+        let id = insert_delivery(&mut tx, &delivery, &[]).await?;
+        if delivery.status == DeliveryStatus::Failed {
+            query("UPDATE webhooks SET failures = failures + 1 WHERE id = $1")
+                .bind(delivery.webhook_id)
+                .execute(&mut tx)
+                .await?;
+            outbox::enqueue_webhook_event(&mut tx, delivery.webhook_id, |w| {
+                payloads::delivery_failed(
+                    w,
+                    id,
+                    delivery.error_code.as_deref(),
+                    delivery.error_message.as_deref(),
+                )
+            })
+            .await?;
+        } else {
+            prune(&mut tx, delivery.webhook_id, keep).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// A webhook's deliveries, newest first, optionally of one status.
@@ -247,30 +247,26 @@ impl Store {
         status: Option<DeliveryStatus>,
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
-        let rows: Vec<DeliveryRow> = with_pool!(self, read, |pool| {
-            sqlx::query_as(&format!(
+        let rows: Vec<DeliveryRow> = query(format!(
                 "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE webhook_id = $1 AND ($2 IS NULL OR status = $2)
                  ORDER BY id DESC LIMIT $3"
             ))
             .bind(webhook_id)
             .bind(status)
             .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
-        });
+            .fetch_all(self.read())
+            .await?;
         Ok(rows.into_iter().map(Delivery::from).collect())
     }
 
     /// Looks a delivery up by id.
     pub async fn delivery(&self, id: Uuid) -> Result<Delivery, StoreError> {
-        let row: Option<DeliveryRow> = with_pool!(self, read, |pool| {
-            sqlx::query_as(&format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
-            ))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-        });
+        let row: Option<DeliveryRow> = query(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.read())
+        .await?;
         row.map(Delivery::from).ok_or(StoreError::NotFound)
     }
 
@@ -283,29 +279,28 @@ impl Store {
         messages: &[NewMessage],
         plugin_log: &str,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let posted = insert_webhook_messages!(tx, self.node_id, target, messages);
-            let ids: Vec<Uuid> = posted.messages.iter().map(|m| m.id).collect();
-            let done = sqlx::query(
-                "UPDATE deliveries SET status = 'replayed', replayed_at = $2, message_ids = $3, plugin_log = $4
-                 WHERE id = $1 AND status = 'failed'",
-            )
-            .bind(delivery_id)
-            .bind(super::now())
-            .bind(serde_json::to_string(&ids).unwrap_or_default())
-            .bind(plugin_log)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::Conflict { field: "status" });
-            }
-            tx.commit().await?;
-            Ok(self.published(posted))
-        })
+        let mut tx = self.begin().await?;
+        let posted = insert_webhook_messages(&mut tx, self.node_id, target, messages).await?;
+        let ids: Vec<Uuid> = posted.messages.iter().map(|m| m.id).collect();
+        let done = query(
+            "UPDATE deliveries SET status = 'replayed', replayed_at = $2, message_ids = $3, plugin_log = $4
+             WHERE id = $1 AND status = 'failed'",
+        )
+        .bind(delivery_id)
+        .bind(super::now())
+        .bind(serde_json::to_string(&ids).unwrap_or_default())
+        .bind(plugin_log)
+        .execute(&mut tx)
+        .await?;
+        if done == 0 {
+            return Err(StoreError::Conflict { field: "status" });
+        }
+        tx.commit().await?;
+        Ok(self.published(posted))
     }
 
-    /// Settles a failed delivery whose replay the plugin skipped or ignored.
+    /// Settles a failed delivery whose replay the plugin skipped or ignored. `Conflict` when
+    /// it is no longer failed (a concurrent replay settled it first).
     pub async fn settle_failed_delivery(
         &self,
         delivery_id: Uuid,
@@ -313,8 +308,7 @@ impl Store {
         reason: &str,
         plugin_log: &str,
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query(
+        let done = query(
             "UPDATE deliveries SET status = $2, reason = $3, plugin_log = $4, replayed_at = $5 WHERE id = $1 AND status = 'failed'",
         )
         .bind(delivery_id)
@@ -322,14 +316,16 @@ impl Store {
         .bind(reason)
         .bind(plugin_log)
         .bind(super::now())
-        .execute(pool)
-        .await?
-        .rows_affected()
-        });
+        .execute(self.write())
+        .await?;
+        if done == 0 {
+            return Err(StoreError::Conflict { field: "status" });
+        }
         Ok(())
     }
 
     /// Records the outcome of a replay that did not post (the delivery stays failed).
+    /// `Conflict` when it is no longer failed (a concurrent replay settled it first).
     pub async fn update_failed_delivery(
         &self,
         delivery_id: Uuid,
@@ -337,18 +333,18 @@ impl Store {
         error_message: &str,
         plugin_log: &str,
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query(
+        let done = query(
             "UPDATE deliveries SET error_code = $2, error_message = $3, plugin_log = $4 WHERE id = $1 AND status = 'failed'",
         )
         .bind(delivery_id)
         .bind(error_code)
         .bind(error_message)
         .bind(plugin_log)
-        .execute(pool)
-        .await?
-        .rows_affected()
-        });
+        .execute(self.write())
+        .await?;
+        if done == 0 {
+            return Err(StoreError::Conflict { field: "status" });
+        }
         Ok(())
     }
 }

@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sqlx::QueryBuilder;
 use uuid::Uuid;
 
+use super::db::{Tx, query};
 use super::messages::{NOTIFICATION_SELECT, NotificationRow, notification_from_row};
-use super::{Change, DeletedMessage, Posted, Store, StoreError, UserNotification, with_pool};
+use super::{Change, DeletedMessage, Posted, Store, StoreError, UserNotification};
 
 /// How long a node's presence rows count without a heartbeat: a node that stopped without
 /// cleaning up stops making its users look online after this.
@@ -56,6 +56,22 @@ impl RemotePosted {
         .unwrap_or_default()
     }
 }
+/// Announces `posted` to the other nodes, inside `tx`: on PostgreSQL a `NOTIFY` on
+/// [`LIVE_CHANNEL`](super::LIVE_CHANNEL), delivered at commit; nothing on SQLite (one node).
+pub(crate) async fn notify_remote(
+    tx: &mut Tx,
+    node: Uuid,
+    posted: &Posted,
+) -> Result<(), StoreError> {
+    if tx.is_postgres() {
+        query("SELECT pg_notify($1, $2)")
+            .bind(super::LIVE_CHANNEL)
+            .bind(RemotePosted::payload(node, posted))
+            .execute(tx)
+            .await?;
+    }
+    Ok(())
+}
 
 /// The oldest heartbeat that still counts as online.
 pub(crate) fn presence_cutoff() -> chrono::DateTime<chrono::Utc> {
@@ -74,16 +90,12 @@ impl Store {
                 ..Posted::default()
             });
         }
-        let rows: Vec<NotificationRow> = with_pool!(self, read, |pool| {
-            let mut qb =
-                QueryBuilder::<Db>::new(format!("{NOTIFICATION_SELECT} WHERE n.message_id IN ("));
-            let mut list = qb.separated(", ");
-            for id in message_ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY n.id");
-            qb.build_query_as().fetch_all(pool).await?
-        });
+        let rows: Vec<NotificationRow> =
+            query(format!("{NOTIFICATION_SELECT} WHERE n.message_id IN ("))
+                .push_list(message_ids)
+                .push(") ORDER BY n.id")
+                .fetch_all(self.read())
+                .await?;
         let notifications = rows
             .into_iter()
             .filter(|row| {
@@ -107,26 +119,25 @@ impl Store {
 
     /// The ids of a channel's members.
     pub async fn channel_member_ids(&self, channel_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_scalar("SELECT user_id FROM channel_members WHERE channel_id = $1")
+        Ok(
+            query("SELECT user_id FROM channel_members WHERE channel_id = $1")
                 .bind(channel_id)
-                .fetch_all(pool)
-                .await?
-        }))
+                .fetch_scalars(self.read())
+                .await?,
+        )
     }
 
     /// Records that `user_id` now has `connections` open WebSocket connections on this node
     /// (zero removes the row).
     pub async fn set_presence(&self, user_id: Uuid, connections: usize) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            if connections == 0 {
-                sqlx::query("DELETE FROM live_presence WHERE node_id = $1 AND user_id = $2")
-                    .bind(self.node_id)
-                    .bind(user_id)
-                    .execute(pool)
-                    .await?;
-            } else {
-                sqlx::query(
+        if connections == 0 {
+            query("DELETE FROM live_presence WHERE node_id = $1 AND user_id = $2")
+                .bind(self.node_id)
+                .bind(user_id)
+                .execute(self.write())
+                .await?;
+        } else {
+            query(
                     "INSERT INTO live_presence (node_id, user_id, connections, seen_at) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (node_id, user_id) DO UPDATE SET connections = $3, seen_at = $4",
                 )
@@ -134,51 +145,43 @@ impl Store {
                 .bind(user_id)
                 .bind(connections as i64)
                 .bind(super::now())
-                .execute(pool)
+                .execute(self.write())
                 .await?;
-            }
-        });
+        };
         Ok(())
     }
 
     /// Refreshes this node's presence rows and removes rows of nodes whose heartbeat stopped.
     pub async fn presence_heartbeat(&self) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("UPDATE live_presence SET seen_at = $2 WHERE node_id = $1")
-                .bind(self.node_id)
-                .bind(super::now())
-                .execute(pool)
-                .await?;
-            sqlx::query("DELETE FROM live_presence WHERE seen_at < $1")
-                .bind(presence_cutoff())
-                .execute(pool)
-                .await?;
-        });
+        query("UPDATE live_presence SET seen_at = $2 WHERE node_id = $1")
+            .bind(self.node_id)
+            .bind(super::now())
+            .execute(self.write())
+            .await?;
+        query("DELETE FROM live_presence WHERE seen_at < $1")
+            .bind(presence_cutoff())
+            .execute(self.write())
+            .await?;
         Ok(())
     }
 
     /// Removes this node's presence rows (at shutdown, when its connections close).
     pub async fn clear_presence(&self) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("DELETE FROM live_presence WHERE node_id = $1")
-                .bind(self.node_id)
-                .execute(pool)
-                .await?;
-        });
+        query("DELETE FROM live_presence WHERE node_id = $1")
+            .bind(self.node_id)
+            .execute(self.write())
+            .await?;
         Ok(())
     }
 
     /// Whether `user_id` has an open WebSocket connection on any node.
     pub async fn is_online(&self, user_id: Uuid) -> Result<bool, StoreError> {
-        let n: i64 = with_pool!(self, read, |pool| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM live_presence WHERE user_id = $1 AND seen_at >= $2",
-            )
-            .bind(user_id)
-            .bind(presence_cutoff())
-            .fetch_one(pool)
-            .await?
-        });
+        let n: i64 =
+            query("SELECT COUNT(*) FROM live_presence WHERE user_id = $1 AND seen_at >= $2")
+                .bind(user_id)
+                .bind(presence_cutoff())
+                .fetch_scalar(self.read())
+                .await?;
         Ok(n > 0)
     }
 }

@@ -4,11 +4,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::{Store, StoreError, WebhookTarget, with_pool};
-use crate::mentions;
+use super::db::{Tx, query};
+use super::{Store, StoreError};
+use super::{live, outgoing, push};
+use crate::mentions::{self, Mention};
+use crate::model::{MentionedUser, Sender, StoredMessage, WebhookRef, WebhookTarget};
 
 /// A validated message to post through a webhook.
 #[derive(Debug, Clone)]
@@ -24,65 +26,6 @@ pub struct NewMessage {
     /// The message in its sender's format (JSON), for format APIs that answer with it
     /// (Discord's message object); `None` for native posts.
     pub format_source: Option<String>,
-}
-
-/// A user a message mentions and notifies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct MentionedUser {
-    /// User id.
-    pub user_id: Uuid,
-    /// Username.
-    pub username: String,
-    /// Display name.
-    pub display_name: String,
-}
-
-/// Who a message is shown as sent by.
-#[derive(Debug, Clone, Serialize)]
-pub struct Sender {
-    /// The posting user, for user messages.
-    pub user_id: Option<Uuid>,
-    /// Name shown next to the message.
-    pub display_name: String,
-    /// Avatar shown next to the message.
-    pub avatar_url: Option<String>,
-}
-
-/// The webhook a message came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct WebhookRef {
-    /// Webhook id (it may since have been deleted).
-    pub id: Uuid,
-    /// Webhook name when the message was posted.
-    pub name: String,
-}
-
-/// A stored message as the messages API returns it.
-#[derive(Debug, Clone, Serialize)]
-pub struct StoredMessage {
-    /// Message id (UUID v7, time-ordered).
-    pub id: Uuid,
-    /// Channel id.
-    pub channel_id: Uuid,
-    /// `webhook` or `user`.
-    pub kind: String,
-    /// Message text.
-    pub content: String,
-    /// The content as sanitized HTML (Markdown rendered, raw HTML shown as text, mentions
-    /// highlighted): what web clients insert into the page.
-    pub content_html: String,
-    /// Whether the content is end-to-end encrypted (never for webhook messages).
-    pub e2ee: bool,
-    /// Who it is shown as sent by.
-    pub sender: Sender,
-    /// The webhook it came from, for webhook messages.
-    pub webhook: Option<WebhookRef>,
-    /// Users it mentions, in order of appearance.
-    pub mentions: Vec<MentionedUser>,
-    /// Creation time.
-    pub created_at: DateTime<Utc>,
-    /// Time of the last edit, if the message was edited.
-    pub edited_at: Option<DateTime<Utc>>,
 }
 
 /// A mention notification.
@@ -215,165 +158,145 @@ impl MessageRow {
 }
 
 /// Looks parsed mentions up (emails among the community's members, usernames among the
-/// channel's members) and applies the selection rules. `$conn` is a connection or transaction
-/// of the backend whose `Db` is in scope (see `with_pool!`).
-macro_rules! resolve_mentions {
-    ($conn:ident, $target:expr, $parsed:expr) => {{
-        let parsed: &[$crate::mentions::Mention] = $parsed;
-        let target: &$crate::store::WebhookTarget = $target;
-        let emails: Vec<&str> = parsed
-            .iter()
-            .filter_map(|m| {
-                if let $crate::mentions::Mention::Email(e) = m {
-                    Some(e.as_str())
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let usernames: Vec<&str> = parsed
-            .iter()
-            .filter_map(|m| {
-                if let $crate::mentions::Mention::Username(u) = m {
-                    Some(u.as_str())
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let mut by_email: std::collections::HashMap<String, $crate::store::MentionedUser> =
-            std::collections::HashMap::new();
-        if !emails.is_empty() {
-            let mut qb = sqlx::QueryBuilder::<Db>::new(
-                "SELECT u.email_lower, u.id, u.username, u.display_name FROM users u
-                 JOIN community_members m ON m.user_id = u.id WHERE m.community_id = ",
-            );
-            qb.push_bind(target.community_id)
-                .push(" AND u.email_lower IN (");
-            let mut list = qb.separated(", ");
-            for e in &emails {
-                list.push_bind(*e);
-            }
-            qb.push(")");
-            let rows: Vec<(String, uuid::Uuid, String, String)> =
-                qb.build_query_as().fetch_all(&mut *$conn).await?;
-            for (email, user_id, username, display_name) in rows {
-                by_email.insert(
-                    email,
-                    $crate::store::MentionedUser {
-                        user_id,
-                        username,
-                        display_name,
-                    },
-                );
-            }
-        }
-        let mut by_username: std::collections::HashMap<String, $crate::store::MentionedUser> =
-            std::collections::HashMap::new();
-        if !usernames.is_empty() {
-            let mut qb = sqlx::QueryBuilder::<Db>::new(
-                "SELECT u.id AS user_id, u.username, u.display_name FROM users u
-                 JOIN channel_members cm ON cm.user_id = u.id WHERE cm.channel_id = ",
-            );
-            qb.push_bind(target.channel_id).push(" AND u.username IN (");
-            let mut list = qb.separated(", ");
-            for u in &usernames {
-                list.push_bind(*u);
-            }
-            qb.push(")");
-            let rows: Vec<$crate::store::MentionedUser> =
-                qb.build_query_as().fetch_all(&mut *$conn).await?;
-            for user in rows {
-                by_username.insert(user.username.clone(), user);
-            }
-        }
-        $crate::mentions::select(
-            parsed,
-            |m| match m {
-                $crate::mentions::Mention::Email(e) => by_email.get(e).cloned(),
-                $crate::mentions::Mention::Username(u) => by_username.get(u).cloned(),
-            },
-            |u| u.user_id,
+/// channel's members) and applies the selection rules.
+pub(crate) async fn resolve_mentions(
+    tx: &mut Tx,
+    target: &WebhookTarget,
+    parsed: &[Mention],
+) -> Result<Vec<MentionedUser>, StoreError> {
+    let emails: Vec<&str> = parsed
+        .iter()
+        .filter_map(|m| match m {
+            Mention::Email(e) => Some(e.as_str()),
+            Mention::Username(_) => None,
+        })
+        .collect();
+    let usernames: Vec<&str> = parsed
+        .iter()
+        .filter_map(|m| match m {
+            Mention::Username(u) => Some(u.as_str()),
+            Mention::Email(_) => None,
+        })
+        .collect();
+    let mut by_email: HashMap<String, MentionedUser> = HashMap::new();
+    if !emails.is_empty() {
+        let rows: Vec<(String, Uuid, String, String)> = query(
+            "SELECT u.email_lower, u.id, u.username, u.display_name FROM users u
+             JOIN community_members m ON m.user_id = u.id
+             WHERE m.community_id = $1 AND u.email_lower IN (",
         )
-    }};
+        .bind(target.community_id)
+        .push_list(emails)
+        .push(")")
+        .fetch_all(&mut *tx)
+        .await?;
+        for (email, user_id, username, display_name) in rows {
+            let user = MentionedUser {
+                user_id,
+                username,
+                display_name,
+            };
+            by_email.insert(email, user);
+        }
+    }
+    let mut by_username: HashMap<String, MentionedUser> = HashMap::new();
+    if !usernames.is_empty() {
+        let rows: Vec<MentionedUser> = query(
+            "SELECT u.id AS user_id, u.username, u.display_name FROM users u
+             JOIN channel_members cm ON cm.user_id = u.id
+             WHERE cm.channel_id = $1 AND u.username IN (",
+        )
+        .bind(target.channel_id)
+        .push_list(usernames)
+        .push(")")
+        .fetch_all(&mut *tx)
+        .await?;
+        for user in rows {
+            by_username.insert(user.username.clone(), user);
+        }
+    }
+    Ok(mentions::select(
+        parsed,
+        |m| match m {
+            Mention::Email(e) => by_email.get(e).cloned(),
+            Mention::Username(u) => by_username.get(u).cloned(),
+        },
+        |u| u.user_id,
+    ))
 }
 
 /// Inserts webhook messages with their mentions and notifications, and counts them in the
-/// webhook's statistics, inside the transaction `$tx` of node `$node`. Mentions of offline users with push
-/// enabled enqueue their Web Push jobs in the same transaction, and on PostgreSQL a `NOTIFY`
-/// (delivered at commit) tells the other nodes. Evaluates to the [`Posted`] messages, which the
+/// webhook's statistics, inside `tx`. The outgoing events of the posts and the Web Push jobs of
+/// offline mentioned users are enqueued in the same transaction, and on PostgreSQL a `NOTIFY`
+/// (delivered at commit) tells the other nodes. Returns the [`Posted`] messages, which the
 /// caller hands to [`Store::published`] once committed.
-macro_rules! insert_webhook_messages {
-    ($tx:ident, $node:expr, $target:expr, $messages:expr) => {{
-        let target: &$crate::store::WebhookTarget = $target;
-        let messages: &[$crate::store::NewMessage] = $messages;
-        let mut posted = $crate::store::Posted::default();
-        let now = $crate::store::now();
-        let outgoing = $crate::store::outgoing::outgoing_subscriptions!($tx, target.community_id);
-        for msg in messages {
-            let mut mentions = $crate::store::messages::resolve_mentions!($tx, target, &$crate::mentions::parse(&msg.content));
-            mentions.retain(|u| msg.mentions.allows(u.user_id));
-            let row = $crate::store::messages::MessageRow::webhook(target, msg, now);
-            sqlx::query(
-                "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name, display_name,
-                                       avatar_url, content, e2ee, created_at, format_source)
-                 VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, FALSE, $9, $10)",
+pub(crate) async fn insert_webhook_messages(
+    tx: &mut Tx,
+    node_id: Uuid,
+    target: &WebhookTarget,
+    messages: &[NewMessage],
+) -> Result<Posted, StoreError> {
+    let mut posted = Posted::default();
+    let now = super::now();
+    let subscriptions = outgoing::outbox::subscriptions(tx, target.community_id).await?;
+    for msg in messages {
+        let mut mentions = resolve_mentions(tx, target, &mentions::parse(&msg.content)).await?;
+        mentions.retain(|u| msg.mentions.allows(u.user_id));
+        let row = MessageRow::webhook(target, msg, now);
+        query(
+            "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name,
+                                   display_name, avatar_url, content, e2ee, created_at, format_source)
+             VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, FALSE, $9, $10)",
+        )
+        .bind(row.id)
+        .bind(row.channel_id)
+        .bind(&row.kind)
+        .bind(row.webhook_id)
+        .bind(&row.webhook_name)
+        .bind(&row.display_name)
+        .bind(&row.avatar_url)
+        .bind(&row.content)
+        .bind(row.created_at)
+        .bind(&msg.format_source)
+        .execute(&mut *tx)
+        .await?;
+        for (position, user) in mentions.iter().enumerate() {
+            query(
+                "INSERT INTO message_mentions (message_id, user_id, position) VALUES ($1, $2, $3)",
             )
             .bind(row.id)
+            .bind(user.user_id)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
+            let notification = mention_notification(&row, user.user_id, now);
+            query(
+                "INSERT INTO notifications (id, user_id, kind, message_id, channel_id, created_at)
+                 VALUES ($1, $2, 'mention', $3, $4, $5)",
+            )
+            .bind(notification.notification.id)
+            .bind(user.user_id)
+            .bind(row.id)
             .bind(row.channel_id)
-            .bind(&row.kind)
-            .bind(row.webhook_id)
-            .bind(&row.webhook_name)
-            .bind(&row.display_name)
-            .bind(&row.avatar_url)
-            .bind(&row.content)
-            .bind(row.created_at)
-            .bind(&msg.format_source)
-            .execute(&mut *$tx)
-            .await?;
-            for (position, user) in mentions.iter().enumerate() {
-                sqlx::query("INSERT INTO message_mentions (message_id, user_id, position) VALUES ($1, $2, $3)")
-                    .bind(row.id)
-                    .bind(user.user_id)
-                    .bind(position as i64)
-                    .execute(&mut *$tx)
-                    .await?;
-                let notification = $crate::store::messages::mention_notification(&row, user.user_id, now);
-                sqlx::query(
-                    "INSERT INTO notifications (id, user_id, kind, message_id, channel_id, created_at)
-                     VALUES ($1, $2, 'mention', $3, $4, $5)",
-                )
-                .bind(notification.notification.id)
-                .bind(user.user_id)
-                .bind(row.id)
-                .bind(row.channel_id)
-                .bind(now)
-                .execute(&mut *$tx)
-                .await?;
-                posted.notifications.push(notification);
-            }
-            let message = row.into_message(mentions);
-            $crate::store::outgoing::enqueue_message_events!($tx, &outgoing, target, &message);
-            posted.messages.push(message);
-        }
-        sqlx::query("UPDATE webhooks SET messages_posted = messages_posted + $2, last_used_at = $3 WHERE id = $1")
-            .bind(target.id)
-            .bind(messages.len() as i64)
             .bind(now)
-            .execute(&mut *$tx)
+            .execute(&mut *tx)
             .await?;
-        $crate::store::push::enqueue_push_jobs!($tx, &posted.notifications, now);
-        if <Db as sqlx::Database>::NAME == "PostgreSQL" {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind($crate::store::LIVE_CHANNEL)
-                .bind($crate::store::live::RemotePosted::payload($node, &posted))
-                .execute(&mut *$tx)
-                .await?;
+            posted.notifications.push(notification);
         }
-        posted
-    }};
+        let message = row.into_message(mentions);
+        outgoing::outbox::enqueue_message_events(tx, &subscriptions, target, &message).await?;
+        posted.messages.push(message);
+    }
+    query("UPDATE webhooks SET messages_posted = messages_posted + $2, last_used_at = $3 WHERE id = $1")
+        .bind(target.id)
+        .bind(messages.len() as i64)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    push::enqueue_push_jobs(tx, &posted.notifications, now).await?;
+    live::notify_remote(tx, node_id, &posted).await?;
+    Ok(posted)
 }
-pub(crate) use {insert_webhook_messages, resolve_mentions};
 
 /// A notification as read back by [`NOTIFICATION_SELECT`].
 pub(crate) fn notification_from_row(row: NotificationRow) -> Notification {
@@ -460,12 +383,10 @@ impl Store {
         target: &WebhookTarget,
         messages: &[NewMessage],
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let posted = insert_webhook_messages!(tx, self.node_id, target, messages);
-            tx.commit().await?;
-            Ok(self.published(posted))
-        })
+        let mut tx = self.begin().await?;
+        let posted = insert_webhook_messages(&mut tx, self.node_id, target, messages).await?;
+        tx.commit().await?;
+        Ok(self.published(posted))
     }
 
     /// Resolves the mentions of `content` as posting it through `target` would, storing nothing.
@@ -478,10 +399,8 @@ impl Store {
         if parsed.is_empty() {
             return Ok(Vec::new());
         }
-        with_pool!(self, read, |pool| {
-            let mut conn = pool.acquire().await?;
-            Ok(resolve_mentions!(conn, target, &parsed))
-        })
+        let mut tx = self.begin_read().await?;
+        resolve_mentions(&mut tx, target, &parsed).await
     }
 
     /// A page of a channel's messages, newest first, strictly older than `before` if given.
@@ -491,17 +410,15 @@ impl Store {
         before: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let rows: Vec<MessageRow> = with_pool!(self, read, |pool| {
-            sqlx::query_as(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages
+        let rows: Vec<MessageRow> = query(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
                  WHERE channel_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
-            ))
-            .bind(channel_id)
-            .bind(before)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
-        });
+        ))
+        .bind(channel_id)
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(self.read())
+        .await?;
         self.with_mentions(rows).await
     }
 
@@ -510,17 +427,13 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut rows: Vec<MessageRow> = with_pool!(self, read, |pool| {
-            let mut qb = QueryBuilder::<Db>::new(format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN ("
-            ));
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(pool).await?
-        });
+        let mut rows: Vec<MessageRow> = query(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN ("
+        ))
+        .push_list(ids)
+        .push(")")
+        .fetch_all(self.read())
+        .await?;
         rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
         self.with_mentions(rows).await
     }
@@ -530,18 +443,14 @@ impl Store {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let mention_rows: Vec<MentionRow> = with_pool!(self, read, |pool| {
-            let mut qb = QueryBuilder::<Db>::new(
-                "SELECT mm.message_id, u.id AS user_id, u.username, u.display_name FROM message_mentions mm
-                 JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (",
-            );
-            let mut ids = qb.separated(", ");
-            for row in &rows {
-                ids.push_bind(row.id);
-            }
-            qb.push(") ORDER BY mm.message_id, mm.position");
-            qb.build_query_as().fetch_all(pool).await?
-        });
+        let mention_rows: Vec<MentionRow> = query(
+            "SELECT mm.message_id, u.id AS user_id, u.username, u.display_name FROM message_mentions mm
+             JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (",
+        )
+        .push_list(rows.iter().map(|row| row.id))
+        .push(") ORDER BY mm.message_id, mm.position")
+        .fetch_all(self.read())
+        .await?;
         let mut by_message: HashMap<Uuid, Vec<MentionedUser>> = HashMap::new();
         for (message_id, user_id, username, display_name) in mention_rows {
             by_message
@@ -568,29 +477,24 @@ impl Store {
         user_id: Uuid,
         limit: u32,
     ) -> Result<Vec<Notification>, StoreError> {
-        let rows: Vec<NotificationRow> = with_pool!(self, read, |pool| {
-            sqlx::query_as(&format!(
-                "{NOTIFICATION_SELECT} WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2"
-            ))
-            .bind(user_id)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
-        });
+        let rows: Vec<NotificationRow> = query(format!(
+            "{NOTIFICATION_SELECT} WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2"
+        ))
+        .bind(user_id)
+        .bind(i64::from(limit))
+        .fetch_all(self.read())
+        .await?;
         Ok(rows.into_iter().map(notification_from_row).collect())
     }
 
     /// Marks one of the user's notifications read. `NotFound` when it is not theirs.
     pub async fn mark_notification_read(&self, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-        let done = with_pool!(self, write, |pool| {
-            sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2")
+        let done = query("UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2")
                 .bind(id)
                 .bind(user_id)
                 .bind(super::now())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
+                .execute(self.write())
+                .await?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }

@@ -3,21 +3,26 @@
 //! Two backends behind it, chosen by the database URL: a SQLite file (the embedded default; WAL;
 //! writes go through a single-connection pool so write transactions queue in-process instead of
 //! failing with `SQLITE_BUSY`) and PostgreSQL (several nodes on one database). The SQL is written
-//! once for both (`$N` parameters, `TRUE`/`FALSE`, `IS NOT DISTINCT FROM`, `ON CONFLICT`), and
-//! [`with_pool!`] runs it on whichever pool the store has; migrations are per backend.
+//! once for both (`$N` parameters, `TRUE`/`FALSE`, `IS NOT DISTINCT FROM`, `ON CONFLICT`) as
+//! plain functions over [`db::Query`], which runs it on whichever backend the store has;
+//! migrations are per backend.
 
 mod channels;
 mod communities;
+mod db;
 mod deliveries;
+mod im;
 pub(crate) mod live;
 mod message_edits;
 pub(crate) mod messages;
-mod notices;
+pub(crate) mod notices;
 mod outgoing;
 mod people;
 mod plugins;
 pub(crate) mod push;
 mod sessions;
+#[cfg(test)]
+mod tests;
 mod users;
 mod webhooks;
 
@@ -32,24 +37,24 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use channels::Channel;
 pub use communities::{Community, Role};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
+pub use im::ImIntegration;
 pub use live::{PRESENCE_HEARTBEAT, PRESENCE_TTL, RemotePosted};
 pub use message_edits::WebhookMessage;
-pub use messages::{
-    Change, DeletedMessage, MentionedUser, NewMessage, Notification, Posted, StoredMessage,
-    UserNotification,
-};
+pub use messages::{Change, DeletedMessage, NewMessage, Notification, Posted, UserNotification};
+pub use notices::Notice;
 pub use outgoing::{
-    AttemptRecord, Disabled, Finish, ImIntegration, Notice, OutgoingDelivery, OutgoingJob,
-    OutgoingSettings, OutgoingWebhook, test_event_data,
+    AttemptRecord, Disabled, Finish, OutgoingDelivery, OutgoingJob, OutgoingSettings,
+    OutgoingWebhook,
 };
 pub use people::Member;
 pub use plugins::{NewPlugin, Plugin};
 pub use push::{NewPushSubscription, PushJob, PushSubscription};
 pub use users::{NewUser, User};
-pub use webhooks::{NewWebhook, Webhook, WebhookPatch, WebhookTarget};
+pub use webhooks::{NewWebhook, Webhook, WebhookPatch};
+// The shared data types the store reads and writes (defined in the leaf module `model`).
+pub use crate::model::{Channel, MentionedUser, Sender, StoredMessage, WebhookRef, WebhookTarget};
 
 /// Errors of the storage layer. Callers branch on `NotFound` and `Conflict`.
 #[derive(Debug, thiserror::Error)]
@@ -146,34 +151,6 @@ pub(crate) enum Backend {
     Postgres(PgPool),
 }
 
-/// Evaluates `$body` with `$pool` bound to the store's pool for `read` or `write` (the same
-/// pool on PostgreSQL) and the type alias `Db` naming the backend's `sqlx::Database`.
-macro_rules! with_pool {
-    ($store:expr, read, |$pool:ident| $body:expr) => {
-        $crate::store::with_pool!(@run $store, |read, _w| read, |$pool| $body)
-    };
-    ($store:expr, write, |$pool:ident| $body:expr) => {
-        $crate::store::with_pool!(@run $store, |_r, write| write, |$pool| $body)
-    };
-    (@run $store:expr, |$r:ident, $w:ident| $pick:ident, |$pool:ident| $body:expr) => {
-        match &$store.backend {
-            $crate::store::Backend::Sqlite { read: $r, write: $w } => {
-                #[allow(unused, reason = "only some bodies name the backend type")]
-                type Db = sqlx::Sqlite;
-                let $pool = $pick;
-                $body
-            }
-            $crate::store::Backend::Postgres(pg) => {
-                #[allow(unused, reason = "only some bodies name the backend type")]
-                type Db = sqlx::Postgres;
-                let $pool = pg;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use with_pool;
-
 /// Options for opening the store.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -202,14 +179,32 @@ impl StoreOptions {
 /// The PostgreSQL `NOTIFY` channel on which nodes announce posted messages to each other.
 pub const LIVE_CHANNEL: &str = "wasmhook_live";
 
+/// The PostgreSQL `NOTIFY` channel on which the store announces, from inside the transaction
+/// that changes a webhook, the id of the changed webhook (see `cluster`).
+pub const WEBHOOK_CHANNEL: &str = "wasmhook_webhook_changed";
+
+/// What the store calls, after the commit, with the id of every webhook it changed.
+type ChangeHook = Box<dyn Fn(uuid::Uuid) + Send + Sync>;
+
 /// Handle to the database. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pub(crate) backend: Backend,
     /// This process's id among the nodes sharing the database (random per start).
     pub(crate) node_id: uuid::Uuid,
     /// Where committed posts go for live delivery (set once by the server).
     sink: Arc<OnceLock<mpsc::UnboundedSender<Posted>>>,
+    /// Told of every committed webhook change on this node (set once by the server).
+    on_change: Arc<OnceLock<ChangeHook>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("node_id", &self.node_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -284,6 +279,7 @@ impl Store {
             backend,
             node_id: uuid::Uuid::now_v7(),
             sink: Arc::default(),
+            on_change: Arc::default(),
         }
     }
 
@@ -299,6 +295,21 @@ impl Store {
         }
     }
 
+    /// Calls `hook` with the id of every webhook this node changes, right after the commit
+    /// (the token cache drops it); other nodes learn of it through [`WEBHOOK_CHANNEL`]. Set once.
+    pub fn on_webhook_changed(&self, hook: impl Fn(uuid::Uuid) + Send + Sync + 'static) {
+        if self.on_change.set(Box::new(hook)).is_err() {
+            tracing::warn!("webhook change hook already set; keeping the first");
+        }
+    }
+
+    /// Tells this node's change hook that webhook `id` changed.
+    pub(crate) fn webhook_changed(&self, id: uuid::Uuid) {
+        if let Some(hook) = self.on_change.get() {
+            hook(id);
+        }
+    }
+
     /// Hands a committed post to the live sink and returns its messages.
     pub(crate) fn published(&self, posted: Posted) -> Vec<StoredMessage> {
         let messages = posted.messages.clone();
@@ -307,6 +318,43 @@ impl Store {
             let _ = sink.send(posted);
         }
         messages
+    }
+
+    /// Where reads run: the readers on SQLite, the pool on PostgreSQL.
+    pub(crate) fn read(&self) -> db::Exec<'_> {
+        match &self.backend {
+            Backend::Sqlite { read, .. } => db::Exec::SqlitePool(read),
+            Backend::Postgres(pool) => db::Exec::PostgresPool(pool),
+        }
+    }
+
+    /// Where single-statement writes run: the one writer on SQLite, the pool on PostgreSQL.
+    pub(crate) fn write(&self) -> db::Exec<'_> {
+        match &self.backend {
+            Backend::Sqlite { write, .. } => db::Exec::SqlitePool(write),
+            Backend::Postgres(pool) => db::Exec::PostgresPool(pool),
+        }
+    }
+
+    /// Opens a write transaction.
+    pub(crate) async fn begin(&self) -> Result<db::Tx, sqlx::Error> {
+        Ok(match &self.backend {
+            Backend::Sqlite { write, .. } => db::Tx::Sqlite(write.begin().await?),
+            Backend::Postgres(pool) => db::Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Opens a read-only transaction (a consistent view for several reads).
+    pub(crate) async fn begin_read(&self) -> Result<db::Tx, sqlx::Error> {
+        Ok(match &self.backend {
+            Backend::Sqlite { read, .. } => db::Tx::Sqlite(read.begin().await?),
+            Backend::Postgres(pool) => db::Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Whether the backend is PostgreSQL (row locks, `NOTIFY`).
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     /// The PostgreSQL pool, when that is the backend (for LISTEN/NOTIFY).

@@ -3,7 +3,8 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Role, Store, StoreError, User, with_pool};
+use super::db::query;
+use super::{Role, Store, StoreError, User};
 
 /// A member of a community.
 #[derive(Debug, Clone, Serialize)]
@@ -26,25 +27,21 @@ impl Store {
             user: User,
             role: Role,
         }
-        let rows: Vec<Row> = with_pool!(self, read, |pool| {
-            sqlx::query_as(
+        let rows: Vec<Row> = query(
                 "SELECT u.id, u.username, u.email, u.display_name, u.avatar_url, u.push_enabled, u.created_at, m.role
                  FROM community_members m JOIN users u ON u.id = m.user_id
                  WHERE m.community_id = $1 ORDER BY u.username",
             )
             .bind(community_id)
-            .fetch_all(pool)
-            .await?
-        });
-        let channels: Vec<(Uuid, Uuid)> = with_pool!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT cm.user_id, cm.channel_id FROM channel_members cm
+            .fetch_all(self.read())
+            .await?;
+        let channels: Vec<(Uuid, Uuid)> = query(
+            "SELECT cm.user_id, cm.channel_id FROM channel_members cm
                  JOIN channels c ON c.id = cm.channel_id WHERE c.community_id = $1",
-            )
-            .bind(community_id)
-            .fetch_all(pool)
-            .await?
-        });
+        )
+        .bind(community_id)
+        .fetch_all(self.read())
+        .await?;
         Ok(rows
             .into_iter()
             .map(|row| Member {

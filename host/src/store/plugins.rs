@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Store, StoreError, on_constraint, with_pool};
+use super::db::query;
+use super::{Store, StoreError, on_constraint};
 
 /// A plugin as the API shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -84,16 +85,16 @@ impl Store {
     /// Stores a plugin. The same name and version with the same bytes is idempotent
     /// (returns the existing row and `false`); with other bytes it is a `Conflict` on `version`.
     pub async fn insert_plugin(&self, new: NewPlugin<'_>) -> Result<(Plugin, bool), StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let existing: Option<PluginRow> = sqlx::query_as(&format!(
+        {
+            let mut tx = self.begin().await?;
+            let existing: Option<PluginRow> = query(format!(
                 "SELECT {PLUGIN_COLUMNS} FROM plugins
              WHERE community_id IS NOT DISTINCT FROM $1 AND name = $2 AND version = $3"
             ))
             .bind(new.community_id)
             .bind(new.name)
             .bind(new.version)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
             if let Some(row) = existing {
                 if row.sha256 == new.sha256 {
@@ -101,10 +102,10 @@ impl Store {
                 }
                 return Err(StoreError::Conflict { field: "version" });
             }
-            sqlx::query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
+            query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
             .bind(&new.sha256[..])
             .bind(new.bytes)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             let plugin = Plugin {
                 id: Uuid::now_v7(),
@@ -117,7 +118,7 @@ impl Store {
                 created_by: new.created_by,
                 created_at: super::now(),
             };
-            sqlx::query(
+            query(
             "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -130,12 +131,12 @@ impl Store {
         .bind(plugin.builtin)
         .bind(plugin.created_by)
         .bind(plugin.created_at)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .map_err(|e| on_constraint(e, &[("plugins_name_version", "plugins_name_version", "version")]))?;
             tx.commit().await?;
             Ok((plugin, true))
-        })
+        }
     }
 
     /// Registers (or updates, after an upgrade of the binary) a built-in plugin under its
@@ -148,14 +149,14 @@ impl Store {
         sha256: [u8; 32],
         bytes: &[u8],
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
+        {
+            let mut tx = self.begin().await?;
+            query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
             .bind(&sha256[..])
             .bind(bytes)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            sqlx::query(
+            query(
             "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
              VALUES ($1, NULL, $2, $3, $4, $5, TRUE, NULL, $6)
              ON CONFLICT (id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, size = excluded.size",
@@ -166,103 +167,84 @@ impl Store {
         .bind(&sha256[..])
         .bind(bytes.len() as i64)
         .bind(super::now())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-            sqlx::query(
-                "DELETE FROM plugin_blobs WHERE sha256 NOT IN (SELECT sha256 FROM plugins)",
-            )
-            .execute(&mut *tx)
-            .await?;
+            query("DELETE FROM plugin_blobs WHERE sha256 NOT IN (SELECT sha256 FROM plugins)")
+                .execute(&mut tx)
+                .await?;
             tx.commit().await?;
             Ok(())
-        })
+        }
     }
 
     /// Looks a plugin up by id.
     pub async fn plugin(&self, id: Uuid) -> Result<Plugin, StoreError> {
-        let row: Option<PluginRow> = with_pool!(self, read, |pool| {
-            sqlx::query_as(&format!(
-                "SELECT {PLUGIN_COLUMNS} FROM plugins WHERE id = $1"
-            ))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-        });
+        let row: Option<PluginRow> = query(format!(
+            "SELECT {PLUGIN_COLUMNS} FROM plugins WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.read())
+        .await?;
         row.map(Plugin::from).ok_or(StoreError::NotFound)
     }
 
     /// The plugins a community can attach: built-ins first, then its uploads, oldest first.
     pub async fn plugins_of(&self, community_id: Uuid) -> Result<Vec<Plugin>, StoreError> {
-        let rows: Vec<PluginRow> = with_pool!(self, read, |pool| {
-            sqlx::query_as(&format!(
+        let rows: Vec<PluginRow> = query(format!(
             "SELECT {PLUGIN_COLUMNS} FROM plugins WHERE community_id IS NULL OR community_id = $1
              ORDER BY builtin DESC, name, id"
         ))
-            .bind(community_id)
-            .fetch_all(pool)
-            .await?
-        });
+        .bind(community_id)
+        .fetch_all(self.read())
+        .await?;
         Ok(rows.into_iter().map(Plugin::from).collect())
     }
 
     /// The component bytes with this SHA-256.
     pub async fn plugin_bytes(&self, sha256: &[u8; 32]) -> Result<Vec<u8>, StoreError> {
-        with_pool!(self, read, |pool| {
-            sqlx::query_scalar("SELECT bytes FROM plugin_blobs WHERE sha256 = $1")
-                .bind(&sha256[..])
-                .fetch_optional(pool)
-                .await?
-        })
-        .ok_or(StoreError::NotFound)
+        query("SELECT bytes FROM plugin_blobs WHERE sha256 = $1")
+            .bind(&sha256[..])
+            .fetch_optional_scalar(self.read())
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Deletes a plugin; `Conflict` on `plugin_id` while a webhook uses it. Bytes no other
     /// plugin row references are removed too.
     pub async fn delete_plugin(&self, id: Uuid) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let users: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE plugin_id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if users > 0 {
-                return Err(StoreError::Conflict { field: "plugin_id" });
-            }
-            let sha: Option<Vec<u8>> =
-                sqlx::query_scalar("DELETE FROM plugins WHERE id = $1 RETURNING sha256")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let sha = sha.ok_or(StoreError::NotFound)?;
-            sqlx::query("DELETE FROM plugin_blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM plugins WHERE sha256 = $1)")
-            .bind(&sha)
-            .execute(&mut *tx)
+        let mut tx = self.begin().await?;
+        let users: i64 = query("SELECT COUNT(*) FROM webhooks WHERE plugin_id = $1")
+            .bind(id)
+            .fetch_scalar(&mut tx)
             .await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        if users > 0 {
+            return Err(StoreError::Conflict { field: "plugin_id" });
+        }
+        let sha: Option<Vec<u8>> = query("DELETE FROM plugins WHERE id = $1 RETURNING sha256")
+            .bind(id)
+            .fetch_optional_scalar(&mut tx)
+            .await?;
+        let sha = sha.ok_or(StoreError::NotFound)?;
+        query("DELETE FROM plugin_blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM plugins WHERE sha256 = $1)")
+        .bind(&sha)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A 32-byte host secret stored under `key`, created at random on first use.
     pub async fn secret(&self, key: &str) -> Result<[u8; 32], StoreError> {
         let fresh: [u8; 32] = rand::random();
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-            )
+        query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(key)
             .bind(&fresh[..])
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        let value: Vec<u8> = with_pool!(self, write, |pool| {
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_one(pool)
-                .await?
-        });
+            .execute(self.write())
+            .await?;
+        let value: Vec<u8> = query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_scalar(self.write())
+            .await?;
         value.try_into().map_err(|_| {
             StoreError::Database(sqlx::Error::Decode("setting is not 32 bytes".into()))
         })

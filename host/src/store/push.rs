@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::{Backend, Store, StoreError, with_pool};
+use super::db::{Tx, query};
+use super::{Store, StoreError, UserNotification};
 
 /// A subscription as the API shows it (the keys are not shown back).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -54,45 +54,45 @@ pub struct PushJob {
     pub attempts: i64,
 }
 
-/// Enqueues, inside the transaction `$tx`, one push job per subscription of each notified
-/// user who has push enabled and no live connection.
-macro_rules! enqueue_push_jobs {
-    ($tx:ident, $notifications:expr, $now:expr) => {{
-        let notifications: &[$crate::store::UserNotification] = $notifications;
-        if !notifications.is_empty() {
-            let mut qb = sqlx::QueryBuilder::<Db>::new(
-                "SELECT s.id, s.user_id FROM push_subscriptions s JOIN users u ON u.id = s.user_id
-                 WHERE u.push_enabled = TRUE
-                   AND NOT EXISTS (SELECT 1 FROM live_presence p WHERE p.user_id = s.user_id AND p.seen_at >= ",
-            );
-            qb.push_bind($crate::store::live::presence_cutoff())
-                .push(") AND s.user_id IN (");
-            let mut list = qb.separated(", ");
-            for n in notifications {
-                list.push_bind(n.user_id);
-            }
-            qb.push(") ORDER BY s.id");
-            let subscriptions: Vec<(uuid::Uuid, uuid::Uuid)> =
-                qb.build_query_as().fetch_all(&mut *$tx).await?;
-            for (subscription_id, user_id) in subscriptions {
-                for n in notifications.iter().filter(|n| n.user_id == user_id) {
-                    sqlx::query(
-                        "INSERT INTO push_jobs (id, subscription_id, notification_id, payload, attempts, next_attempt_at, created_at)
-                         VALUES ($1, $2, $3, $4, 0, $5, $5)",
-                    )
-                    .bind(uuid::Uuid::now_v7())
-                    .bind(subscription_id)
-                    .bind(n.notification.id)
-                    .bind($crate::store::push::payload(&n.notification))
-                    .bind($now)
-                    .execute(&mut *$tx)
-                    .await?;
-                }
-            }
+/// Enqueues, inside `tx`, one push job per subscription of each notified user who has push
+/// enabled and no live connection.
+pub(crate) async fn enqueue_push_jobs(
+    tx: &mut Tx,
+    notifications: &[UserNotification],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if notifications.is_empty() {
+        return Ok(());
+    }
+    let subscriptions: Vec<(Uuid, Uuid)> = query(
+        "SELECT s.id, s.user_id FROM push_subscriptions s JOIN users u ON u.id = s.user_id
+         WHERE u.push_enabled = TRUE
+           AND NOT EXISTS (SELECT 1 FROM live_presence p WHERE p.user_id = s.user_id AND p.seen_at >= $1)
+           AND s.user_id IN (",
+    )
+    .bind(super::live::presence_cutoff())
+    .push_list(notifications.iter().map(|n| n.user_id))
+    .push(") ORDER BY s.id")
+    .fetch_all(&mut *tx)
+    .await?;
+    for (subscription_id, user_id) in subscriptions {
+        for n in notifications.iter().filter(|n| n.user_id == user_id) {
+            query(
+                "INSERT INTO push_jobs (id, subscription_id, notification_id, payload, attempts,
+                                        next_attempt_at, created_at)
+                 VALUES ($1, $2, $3, $4, 0, $5, $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(subscription_id)
+            .bind(n.notification.id)
+            .bind(payload(&n.notification))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
-    }};
+    }
+    Ok(())
 }
-pub(crate) use enqueue_push_jobs;
 
 /// Largest message text a push payload carries, in bytes: a Web Push message holds at most
 /// 4096 encrypted bytes (RFC 8291), about 3990 of plaintext.
@@ -138,22 +138,20 @@ impl Store {
         sub: &NewPushSubscription,
     ) -> Result<(PushSubscription, bool), StoreError> {
         let id = Uuid::now_v7();
-        let row: (Uuid, String, DateTime<Utc>) = with_pool!(self, write, |pool| {
-            sqlx::query_as(
-                "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at)
+        let row: (Uuid, String, DateTime<Utc>) = query(
+            "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (endpoint) DO UPDATE SET user_id = $2, p256dh = $4, auth = $5
                  RETURNING id, endpoint, created_at",
-            )
-            .bind(id)
-            .bind(user_id)
-            .bind(&sub.endpoint)
-            .bind(&sub.p256dh)
-            .bind(&sub.auth)
-            .bind(super::now())
-            .fetch_one(pool)
-            .await?
-        });
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(&sub.endpoint)
+        .bind(&sub.p256dh)
+        .bind(&sub.auth)
+        .bind(super::now())
+        .fetch_one(self.write())
+        .await?;
         Ok((
             PushSubscription {
                 id: row.0,
@@ -169,14 +167,12 @@ impl Store {
         &self,
         user_id: Uuid,
     ) -> Result<Vec<PushSubscription>, StoreError> {
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_as(
+        Ok(query(
                 "SELECT id, endpoint, created_at FROM push_subscriptions WHERE user_id = $1 ORDER BY id",
             )
             .bind(user_id)
-            .fetch_all(pool)
-            .await?
-        }))
+            .fetch_all(self.read())
+            .await?)
     }
 
     /// Deletes one of the user's subscriptions (with its queued jobs). `NotFound` when it is
@@ -186,14 +182,11 @@ impl Store {
         user_id: Uuid,
         id: Uuid,
     ) -> Result<(), StoreError> {
-        let done = with_pool!(self, write, |pool| {
-            sqlx::query("DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
+        let done = query("DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(self.write())
+            .await?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -202,12 +195,10 @@ impl Store {
 
     /// Removes a subscription its push service says is gone (404/410), with its jobs.
     pub async fn remove_push_subscription(&self, id: Uuid) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
+        query("DELETE FROM push_subscriptions WHERE id = $1")
+            .bind(id)
+            .execute(self.write())
+            .await?;
         Ok(())
     }
 
@@ -220,12 +211,12 @@ impl Store {
     ) -> Result<Vec<PushJob>, StoreError> {
         let now = super::now();
         let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
-        let lock = match self.backend {
-            Backend::Postgres(_) => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite { .. } => "",
+        let lock = if self.is_postgres() {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
         };
-        let ids: Vec<Uuid> = with_pool!(self, write, |pool| {
-            sqlx::query_scalar(&format!(
+        let ids: Vec<Uuid> = query(format!(
                 "UPDATE push_jobs SET locked_until = $1, attempts = attempts + 1
                  WHERE id IN (SELECT id FROM push_jobs
                               WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
@@ -235,34 +226,27 @@ impl Store {
             .bind(until)
             .bind(now)
             .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
-        });
+            .fetch_scalars(self.write())
+            .await?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(with_pool!(self, read, |pool| {
-            let mut qb = QueryBuilder::<Db>::new(
-                "SELECT j.id, j.subscription_id, s.endpoint, s.p256dh, s.auth, j.payload, j.attempts
-                 FROM push_jobs j JOIN push_subscriptions s ON s.id = j.subscription_id WHERE j.id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in &ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY j.id");
-            qb.build_query_as().fetch_all(pool).await?
-        }))
+        Ok(query(
+            "SELECT j.id, j.subscription_id, s.endpoint, s.p256dh, s.auth, j.payload, j.attempts
+             FROM push_jobs j JOIN push_subscriptions s ON s.id = j.subscription_id WHERE j.id IN (",
+        )
+        .push_list(&ids)
+        .push(") ORDER BY j.id")
+        .fetch_all(self.read())
+        .await?)
     }
 
     /// Removes a job: delivered, or given up.
     pub async fn finish_push_job(&self, id: Uuid) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("DELETE FROM push_jobs WHERE id = $1")
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
+        query("DELETE FROM push_jobs WHERE id = $1")
+            .bind(id)
+            .execute(self.write())
+            .await?;
         Ok(())
     }
 
@@ -274,25 +258,21 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         let at = super::now() + chrono::Duration::from_std(after).unwrap_or_default();
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "UPDATE push_jobs SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(at)
-            .bind(error)
-            .execute(pool)
-            .await?;
-        });
+        query(
+            "UPDATE push_jobs SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(at)
+        .bind(error)
+        .execute(self.write())
+        .await?;
         Ok(())
     }
 
     /// Jobs waiting in the queue (for `GET /api/runtime` and tests).
     pub async fn pending_push_jobs(&self) -> Result<i64, StoreError> {
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM push_jobs")
-                .fetch_one(pool)
-                .await?
-        }))
+        Ok(query("SELECT COUNT(*) FROM push_jobs")
+            .fetch_scalar(self.read())
+            .await?)
     }
 }

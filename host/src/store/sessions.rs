@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Store, StoreError, User, with_pool};
+use super::db::query;
+use super::{Store, StoreError, User};
 
 /// The columns of a [`User`], qualified with the alias `u`.
 const USER_COLUMNS: &str =
@@ -18,20 +19,17 @@ impl Store {
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at)
+        query(
+            "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id_hash)
-            .bind(user_id)
-            .bind(csrf_token)
-            .bind(super::now())
-            .bind(expires_at)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(super::now())
+        .bind(expires_at)
+        .execute(self.write())
+        .await?;
         Ok(())
     }
 
@@ -47,25 +45,20 @@ impl Store {
             user: User,
             csrf_token: String,
         }
-        let row: Option<Row> = with_pool!(self, read, |pool| {
-            sqlx::query_as(&sql)
-                .bind(id_hash)
-                .bind(super::now())
-                .fetch_optional(pool)
-                .await?
-        });
+        let row: Option<Row> = query(&sql)
+            .bind(id_hash)
+            .bind(super::now())
+            .fetch_optional(self.read())
+            .await?;
         Ok(row.map(|r| (r.user, r.csrf_token)))
     }
 
     /// Ends a session (sign-out).
     pub async fn delete_session(&self, id_hash: &[u8]) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
-                .bind(id_hash)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
+        query("DELETE FROM web_sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(self.write())
+            .await?;
         Ok(())
     }
 
@@ -77,47 +70,38 @@ impl Store {
         password_hash: &str,
         keep_session: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE users SET password_hash = $1, password_set = TRUE WHERE id = $2")
-                .bind(password_hash)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM setup_tokens WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "DELETE FROM web_sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2",
-            )
+        let mut tx = self.begin().await?;
+        query("UPDATE users SET password_hash = $1, password_set = TRUE WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut tx)
+            .await?;
+        query("DELETE FROM setup_tokens WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut tx)
+            .await?;
+        query("DELETE FROM web_sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2")
             .bind(user_id)
             .bind(keep_session)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            tx.commit().await?;
-        });
+        tx.commit().await?;
         Ok(())
     }
 
     /// Marks a user as having no known password (the bootstrap admin).
     pub async fn mark_password_unset(&self, user_id: Uuid) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("UPDATE users SET password_set = FALSE WHERE id = $1")
-                .bind(user_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
+        query("UPDATE users SET password_set = FALSE WHERE id = $1")
+            .bind(user_id)
+            .execute(self.write())
+            .await?;
         Ok(())
     }
 
     /// Users whose password nobody knows yet.
     pub async fn users_awaiting_password(&self) -> Result<Vec<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.password_set = FALSE");
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_as(&sql).fetch_all(pool).await?
-        }))
+        Ok(query(&sql).fetch_all(self.read()).await?)
     }
 
     /// Issues a setup link for a user, replacing any earlier one.
@@ -127,38 +111,33 @@ impl Store {
         token_hash: &[u8],
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM setup_tokens WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO setup_tokens (token_hash, user_id, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(token_hash)
+        let mut tx = self.begin().await?;
+        query("DELETE FROM setup_tokens WHERE user_id = $1")
             .bind(user_id)
-            .bind(super::now())
-            .bind(expires_at)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            tx.commit().await?;
-        });
+        query(
+            "INSERT INTO setup_tokens (token_hash, user_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(super::now())
+        .bind(expires_at)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Uses up a setup link: the user it was for, if it existed and had not expired. A link
     /// works once, even when two requests race.
     pub async fn consume_setup_token(&self, token_hash: &[u8]) -> Result<Option<Uuid>, StoreError> {
-        let row: Option<(Uuid, DateTime<Utc>)> = with_pool!(self, write, |pool| {
-            sqlx::query_as(
-                "DELETE FROM setup_tokens WHERE token_hash = $1 RETURNING user_id, expires_at",
-            )
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await?
-        });
+        let row: Option<(Uuid, DateTime<Utc>)> =
+            query("DELETE FROM setup_tokens WHERE token_hash = $1 RETURNING user_id, expires_at")
+                .bind(token_hash)
+                .fetch_optional(self.write())
+                .await?;
         Ok(row
             .filter(|(_, expires_at)| *expires_at > super::now())
             .map(|(user_id, _)| user_id))

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Store, StoreError, on_constraint, with_pool};
+use super::db::query;
+use super::{Store, StoreError, on_constraint};
 
 /// A chat user.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -50,8 +51,7 @@ impl Store {
             push_enabled: false,
             created_at: super::now(),
         };
-        with_pool!(self, write, |pool| {
-            sqlx::query(
+        query(
                 "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
@@ -63,16 +63,14 @@ impl Store {
             .bind(&new.password_hash)
             .bind(user.push_enabled)
             .bind(user.created_at)
-            .execute(pool)
+            .execute(self.write())
             .await
             .map_err(|e| {
                 on_constraint(e, &[
                     ("users.username", "users_username_key", "username"),
                     ("users.email_lower", "users_email_lower_key", "email"),
                 ])
-            })?
-            .rows_affected()
-        });
+            })?;
         Ok(user)
     }
 
@@ -87,99 +85,86 @@ impl Store {
     ) -> Result<Option<Uuid>, StoreError> {
         let (user_id, community_id, channel_id, now) =
             (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), super::now());
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let inserted = sqlx::query(
-                "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) ON CONFLICT DO NOTHING",
-            )
+        let mut tx = self.begin().await?;
+        let inserted = query(
+            "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(&admin.username)
+        .bind(&admin.email)
+        .bind(admin.email.to_lowercase())
+        .bind(&admin.display_name)
+        .bind(&admin.password_hash)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+        query("INSERT INTO communities (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(community_id)
+            .bind(community)
             .bind(user_id)
-            .bind(&admin.username)
-            .bind(&admin.email)
-            .bind(admin.email.to_lowercase())
-            .bind(&admin.display_name)
-            .bind(&admin.password_hash)
             .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                return Ok(None);
-            }
-            sqlx::query("INSERT INTO communities (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(community_id)
-                .bind(community)
-                .bind(user_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, 'owner', $3)")
-                .bind(community_id)
-                .bind(user_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO channels (id, community_id, name, created_at) VALUES ($1, $2, $3, $4)",
-            )
+            .execute(&mut tx)
+            .await?;
+        query("INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, 'owner', $3)")
+            .bind(community_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        query("INSERT INTO channels (id, community_id, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(channel_id)
             .bind(community_id)
             .bind(channel)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)",
-            )
+        query("INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)")
             .bind(channel_id)
             .bind(user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)",
-            )
+        query("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            tx.commit().await?;
-            Ok(Some(community_id))
-        })
+        tx.commit().await?;
+        Ok(Some(community_id))
     }
 
     /// Number of users; zero means the database was just created.
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(with_pool!(self, read, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM users"
-        )
-        .fetch_one(pool)
-        .await?))
+        Ok(query("SELECT COUNT(*) FROM users")
+            .fetch_scalar(self.read())
+            .await?)
     }
 
     /// Looks a user up by id.
     pub async fn user(&self, id: Uuid) -> Result<User, StoreError> {
-        let user: Option<User> = with_pool!(self, read, |pool| {
-            sqlx::query_as(
+        let user: Option<User> = query(
                 "SELECT id, username, email, display_name, avatar_url, push_enabled, created_at FROM users WHERE id = $1",
             )
             .bind(id)
-            .fetch_optional(pool)
-            .await?
-        });
+            .fetch_optional(self.read())
+            .await?;
         user.ok_or(StoreError::NotFound)
     }
 
     /// Finds a user by username (exact) or email (case-insensitive), with the password hash.
     pub async fn user_for_login(&self, login: &str) -> Result<Option<(User, String)>, StoreError> {
-        let row: Option<(Uuid, String)> = with_pool!(self, read, |pool| {
-            sqlx::query_as("SELECT id, password_hash FROM users WHERE username = $1 OR email_lower = $2 LIMIT 1")
-                .bind(login)
-                .bind(login.to_lowercase())
-                .fetch_optional(pool)
-                .await?
-        });
+        let row: Option<(Uuid, String)> = query(
+            "SELECT id, password_hash FROM users WHERE username = $1 OR email_lower = $2 LIMIT 1",
+        )
+        .bind(login)
+        .bind(login.to_lowercase())
+        .fetch_optional(self.read())
+        .await?;
         match row {
             Some((id, hash)) => Ok(Some((self.user(id).await?, hash))),
             None => Ok(None),
@@ -192,43 +177,33 @@ impl Store {
         user_id: Uuid,
         token_hash: &[u8],
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)",
-            )
+        query("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(user_id)
             .bind(super::now())
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
+            .execute(self.write())
+            .await?;
         Ok(())
     }
 
     /// The user owning the API token with this SHA-256, if any.
     pub async fn user_by_api_token(&self, token_hash: &[u8]) -> Result<Option<User>, StoreError> {
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_as(
+        Ok(query(
                 "SELECT u.id, u.username, u.email, u.display_name, u.avatar_url, u.push_enabled, u.created_at
                  FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1",
             )
             .bind(token_hash)
-            .fetch_optional(pool)
-            .await?
-        }))
+            .fetch_optional(self.read())
+            .await?)
     }
 
     /// Turns push notifications on or off for a user.
     pub async fn set_push_enabled(&self, user_id: Uuid, enabled: bool) -> Result<User, StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("UPDATE users SET push_enabled = $1 WHERE id = $2")
-                .bind(enabled)
-                .bind(user_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
+        query("UPDATE users SET push_enabled = $1 WHERE id = $2")
+            .bind(enabled)
+            .bind(user_id)
+            .execute(self.write())
+            .await?;
         self.user(user_id).await
     }
 }

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Store, StoreError, with_pool};
+use super::db::{Tx, query};
+use super::outgoing::outbox;
+use super::{Store, StoreError, WebhookTarget};
+use crate::outgoing::EventKind;
 
 /// A webhook as the management API shows it (never with its token).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -42,27 +45,6 @@ pub struct Webhook {
     /// The plugin's configuration for this webhook (a JSON object, stored as text).
     #[serde(serialize_with = "json_text")]
     pub plugin_config: Option<String>,
-}
-
-/// What the execute path needs to know about the webhook a token belongs to.
-#[derive(Debug, Clone)]
-pub struct WebhookTarget {
-    /// Webhook id.
-    pub id: Uuid,
-    /// Target channel.
-    pub channel_id: Uuid,
-    /// The channel's community (scope of email mentions).
-    pub community_id: Uuid,
-    /// Webhook name.
-    pub name: String,
-    /// Default display name.
-    pub username: String,
-    /// Default avatar.
-    pub avatar_url: Option<String>,
-    /// The attached plugin: its id and the SHA-256 of its component.
-    pub plugin: Option<(Uuid, [u8; 32])>,
-    /// The plugin configuration as JSON text (`{}` when none).
-    pub plugin_config: String,
 }
 
 /// Fields of a webhook to create (validated by the caller).
@@ -139,56 +121,45 @@ impl Store {
     pub async fn create_webhook(&self, new: NewWebhook) -> Result<Webhook, StoreError> {
         let id = Uuid::now_v7();
         let now = super::now();
-        with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO webhooks (id, channel_id, name, description, username, avatar_url, token_hash, active,
-                                       created_by, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9, $9)",
-            )
-            .bind(id)
-            .bind(new.channel_id)
-            .bind(&new.name)
-            .bind(&new.description)
-            .bind(&new.username)
-            .bind(&new.avatar_url)
-            .bind(&new.token_hash[..])
-            .bind(new.created_by)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            super::outgoing::enqueue_webhook_event!(
-                tx,
-                id,
-                crate::outgoing::EventKind::WebhookCreated,
-                None
-            );
-            tx.commit().await?
-        });
+        let mut tx = self.begin().await?;
+        query(
+            "INSERT INTO webhooks (id, channel_id, name, description, username, avatar_url, token_hash, active,
+                                   created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9, $9)",
+        )
+        .bind(id)
+        .bind(new.channel_id)
+        .bind(&new.name)
+        .bind(&new.description)
+        .bind(&new.username)
+        .bind(&new.avatar_url)
+        .bind(&new.token_hash[..])
+        .bind(new.created_by)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        outbox::enqueue_webhook_change(&mut tx, id, EventKind::WebhookCreated).await?;
+        tx.commit().await?;
         self.webhook(id).await
     }
 
     /// Looks a webhook up by id.
     pub async fn webhook(&self, id: Uuid) -> Result<Webhook, StoreError> {
-        let webhook: Option<Webhook> = with_pool!(self, read, |pool| {
-            sqlx::query_as(&format!("{WEBHOOK_SELECT} WHERE w.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
+        let webhook: Option<Webhook> = query(format!("{WEBHOOK_SELECT} WHERE w.id = $1"))
+            .bind(id)
+            .fetch_optional(self.read())
+            .await?;
         webhook.ok_or(StoreError::NotFound)
     }
 
     /// The webhooks of a channel, oldest first.
     pub async fn webhooks_of(&self, channel_id: Uuid) -> Result<Vec<Webhook>, StoreError> {
-        Ok(with_pool!(self, read, |pool| {
-            sqlx::query_as(&format!(
-                "{WEBHOOK_SELECT} WHERE w.channel_id = $1 ORDER BY w.id"
-            ))
-            .bind(channel_id)
-            .fetch_all(pool)
-            .await?
-        }))
+        Ok(query(format!(
+            "{WEBHOOK_SELECT} WHERE w.channel_id = $1 ORDER BY w.id"
+        ))
+        .bind(channel_id)
+        .fetch_all(self.read())
+        .await?)
     }
 
     /// Applies a partial update.
@@ -197,9 +168,9 @@ impl Store {
         id: Uuid,
         patch: WebhookPatch,
     ) -> Result<Webhook, StoreError> {
-        let done = with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(
+        let done = {
+            let mut tx = self.begin().await?;
+            let done = query(
                 "UPDATE webhooks SET
                 name = COALESCE($2, name),
                 description = CASE WHEN $3 THEN $4 ELSE description END,
@@ -224,18 +195,14 @@ impl Store {
             .bind(patch.plugin_id.flatten())
             .bind(patch.plugin_config.is_some())
             .bind(patch.plugin_config.flatten())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            super::outgoing::enqueue_webhook_event!(
-                tx,
-                id,
-                crate::outgoing::EventKind::WebhookUpdated,
-                None
-            );
+            .execute(&mut tx)
+            .await?;
+            outbox::enqueue_webhook_change(&mut tx, id, EventKind::WebhookUpdated).await?;
+            announce_change(&mut tx, id).await?;
             tx.commit().await?;
             done
-        });
+        };
+        self.webhook_changed(id);
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -248,25 +215,20 @@ impl Store {
         id: Uuid,
         token_hash: [u8; 32],
     ) -> Result<(), StoreError> {
-        let done = with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            let done =
-                sqlx::query("UPDATE webhooks SET token_hash = $2, updated_at = $3 WHERE id = $1")
-                    .bind(id)
-                    .bind(&token_hash[..])
-                    .bind(super::now())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            super::outgoing::enqueue_webhook_event!(
-                tx,
-                id,
-                crate::outgoing::EventKind::WebhookRegenerated,
-                None
-            );
+        let done = {
+            let mut tx = self.begin().await?;
+            let done = query("UPDATE webhooks SET token_hash = $2, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(&token_hash[..])
+                .bind(super::now())
+                .execute(&mut tx)
+                .await?;
+            outbox::enqueue_webhook_change(&mut tx, id, EventKind::WebhookRegenerated).await?;
+            announce_change(&mut tx, id).await?;
             tx.commit().await?;
             done
-        });
+        };
+        self.webhook_changed(id);
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -275,38 +237,21 @@ impl Store {
 
     /// Deletes a webhook. Its messages stay, still naming it.
     pub async fn delete_webhook(&self, id: Uuid) -> Result<(), StoreError> {
-        let done = with_pool!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
+        let done = {
+            let mut tx = self.begin().await?;
             // Enqueued first: the event describes the webhook, which is gone after the delete.
-            super::outgoing::enqueue_webhook_event!(
-                tx,
-                id,
-                crate::outgoing::EventKind::WebhookDeleted,
-                None
-            );
-            let done = sqlx::query("DELETE FROM webhooks WHERE id = $1")
+            outbox::enqueue_webhook_change(&mut tx, id, EventKind::WebhookDeleted).await?;
+            let done = query("DELETE FROM webhooks WHERE id = $1")
                 .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                .execute(&mut tx)
+                .await?;
+            announce_change(&mut tx, id).await?;
             tx.commit().await?;
             done
-        });
+        };
+        self.webhook_changed(id);
         if done == 0 {
             return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    /// Tells other nodes (PostgreSQL `NOTIFY`) that a webhook changed; a no-op on SQLite,
-    /// where this process is the only node.
-    pub async fn notify_webhook_changed(&self, id: Uuid) -> Result<(), StoreError> {
-        if let super::Backend::Postgres(pool) = &self.backend {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(crate::ingest::changes::CHANNEL)
-                .bind(id.to_string())
-                .execute(pool)
-                .await?;
         }
         Ok(())
     }
@@ -327,17 +272,15 @@ impl Store {
             Option<Vec<u8>>,
             Option<String>,
         );
-        let row: Option<Row> = with_pool!(self, read, |pool| {
-            sqlx::query_as(
+        let row: Option<Row> = query(
             "SELECT w.id, w.channel_id, c.community_id, w.name, w.username, w.avatar_url, w.plugin_id, p.sha256,
                     w.plugin_config
              FROM webhooks w JOIN channels c ON c.id = w.channel_id LEFT JOIN plugins p ON p.id = w.plugin_id
              WHERE w.token_hash = $1 AND w.active = TRUE",
         )
         .bind(&token_hash[..])
-        .fetch_optional(pool)
-        .await?
-        });
+        .fetch_optional(self.read())
+        .await?;
         Ok(row.map(
             |(id, channel_id, community_id, name, username, avatar_url, plugin_id, sha, config)| {
                 WebhookTarget {
@@ -353,4 +296,18 @@ impl Store {
             },
         ))
     }
+}
+
+/// Inside the transaction that changes webhook `id`, tells the other nodes (PostgreSQL
+/// `NOTIFY` on [`WEBHOOK_CHANNEL`](super::WEBHOOK_CHANNEL), delivered at commit) to forget what
+/// they cached of it; nothing on SQLite, where this process is the only node.
+async fn announce_change(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+    if tx.is_postgres() {
+        query("SELECT pg_notify($1, $2)")
+            .bind(super::WEBHOOK_CHANNEL)
+            .bind(id.to_string())
+            .execute(tx)
+            .await?;
+    }
+    Ok(())
 }

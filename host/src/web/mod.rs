@@ -17,11 +17,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::http::AppState;
 use crate::store::Store;
 
-/// The web app's routes.
-pub fn router() -> Router<AppState> {
+/// The web app's routes (they need no application state, so any router can merge them).
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     let mut router = Router::new();
     for path in APP_ROUTES {
         router = router.route(path, get(index));

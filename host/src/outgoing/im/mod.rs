@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::send::{Attempt, Verdict, describe, error_verdict};
-use super::ssrf::NetworkPolicy;
 use super::summary::Summary;
+use crate::net::ssrf::NetworkPolicy;
 
 /// The IM a community's direct messages go through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]

@@ -1,6 +1,7 @@
-//! The delivery worker: claims due outbox rows, sends each once, and records the outcome with
-//! the retry schedule. Every node runs one; on PostgreSQL the claims keep them from sending
-//! the same delivery twice.
+//! The outbox worker: claims due outgoing deliveries from the store, sends each once through
+//! [`crate::outgoing`], and records the outcome with the retry schedule. Every node runs one;
+//! on PostgreSQL the claims keep them from sending the same delivery twice. [`Outbound`], the
+//! guarded sender, is shared with the "test" action of the API.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,12 +13,13 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use super::config::OutgoingConfig;
-use super::im::{Credentials, send_direct_message};
-use super::send::{self, Attempt, Verdict};
-use super::ssrf::NetworkPolicy;
-use super::summary::Summary;
-use super::targets::{EventView, render};
+use crate::net::ssrf::NetworkPolicy;
+use crate::outgoing::config::OutgoingConfig;
+use crate::outgoing::im::{Credentials, send_direct_message};
+use crate::outgoing::payloads;
+use crate::outgoing::send::{self, Attempt, Verdict};
+use crate::outgoing::summary::Summary;
+use crate::outgoing::targets::{EventView, render};
 use crate::store::{AttemptRecord, Finish, OutgoingJob, OutgoingWebhook, Store, StoreError};
 
 /// What sending needs: the guarded client and the settings. Shared by the worker and the
@@ -46,10 +48,10 @@ impl Outbound {
 
     /// Sends the sample event to an outgoing webhook now (the "test" action); records nothing.
     pub async fn send_test(&self, webhook: &OutgoingWebhook) -> Attempt {
-        let data = crate::store::test_event_data(webhook);
+        let data = payloads::test_event_data(webhook.community_id, webhook.id, &webhook.name);
         let view = EventView {
             id: Uuid::now_v7(),
-            kind: super::events::TEST_EVENT,
+            kind: crate::outgoing::events::TEST_EVENT,
             created_at: crate::store::now(),
             data: &data,
         };

@@ -1,5 +1,9 @@
-//! Webhook changes across nodes: with PostgreSQL, every change to a webhook is announced with
-//! `NOTIFY`, and each node `LISTEN`s and drops the changed webhook from its token cache, so a
+//! Several nodes on one PostgreSQL database: the one connection that `LISTEN`s to what the
+//! other nodes announce.
+//!
+//! Webhook changes: the store announces every change to a webhook with `NOTIFY` from inside
+//! the transaction that makes it ([`WEBHOOK_CHANNEL`]), and each node drops the changed
+//! webhook from its token cache, so a
 //! disabled, deleted or regenerated token stops working on every node at once. While the
 //! listening connection is down, the node does not cache at all (changes could be missed), and
 //! it starts again from an empty cache once reconnected.
@@ -14,19 +18,16 @@ use sqlx::postgres::{PgListener, PgPool};
 use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
-use super::Ingest;
+use crate::ingest::Ingest;
 use crate::live;
-use crate::store::LIVE_CHANNEL;
-
-/// The notification channel of webhook changes.
-pub const CHANNEL: &str = "wasmhook_webhook_changed";
+use crate::store::{LIVE_CHANNEL, WEBHOOK_CHANNEL};
 
 /// Runs the listener until the task is aborted.
 pub async fn listen(pool: PgPool, ingest: Arc<Ingest>, live: UnboundedSender<live::Input>) {
     loop {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => {
-                if let Err(e) = listener.listen_all([CHANNEL, LIVE_CHANNEL]).await {
+                if let Err(e) = listener.listen_all([WEBHOOK_CHANNEL, LIVE_CHANNEL]).await {
                     tracing::error!(error = %e, "cannot LISTEN for webhook changes; caching stays off");
                 } else {
                     ingest.token_cache().resume();

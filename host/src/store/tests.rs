@@ -1,0 +1,113 @@
+//! Unit tests of store behaviour that the HTTP layer cannot pin down deterministically (races,
+//! hooks), on a SQLite file. The store's own suite on both backends is `host/tests/store.rs`.
+
+use std::sync::{Arc, Mutex};
+
+use uuid::Uuid;
+
+use super::*;
+
+/// A store on a fresh SQLite file, with a user, a community, a channel and a webhook.
+async fn fixture() -> (tempfile::TempDir, Store, Webhook) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&StoreOptions::new(
+        dir.path().join("db.sqlite").display().to_string(),
+    ))
+    .await
+    .unwrap();
+    let user = store
+        .create_user(NewUser {
+            username: "ann".into(),
+            email: "ann@example.com".into(),
+            display_name: "Ann".into(),
+            password_hash: String::new(),
+        })
+        .await
+        .unwrap();
+    let community = store.create_community("c", user.id).await.unwrap();
+    let channel = store
+        .create_channel(community.id, "general", user.id)
+        .await
+        .unwrap();
+    let webhook = store
+        .create_webhook(NewWebhook {
+            channel_id: channel.id,
+            name: "ci".into(),
+            description: None,
+            username: "CI".into(),
+            avatar_url: None,
+            token_hash: [7; 32],
+            created_by: user.id,
+        })
+        .await
+        .unwrap();
+    (dir, store, webhook)
+}
+
+async fn failed_delivery(store: &Store, webhook_id: Uuid) -> Uuid {
+    let delivery = NewDelivery {
+        webhook_id,
+        status: DeliveryStatus::Failed,
+        request: RawRequest {
+            method: "POST".into(),
+            path: String::new(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: b"{}".to_vec(),
+        },
+        error_code: Some("plugin_trap".into()),
+        error_message: Some("boom".into()),
+        reason: None,
+        plugin_log: String::new(),
+        duration_us: 1,
+    };
+    store.record_delivery(delivery, 10).await.unwrap()
+}
+
+#[tokio::test]
+async fn only_the_first_of_two_racing_replays_settles_a_delivery() {
+    let (_dir, store, webhook) = fixture().await;
+    let id = failed_delivery(&store, webhook.id).await;
+    store
+        .settle_failed_delivery(id, DeliveryStatus::Skipped, "not this branch", "")
+        .await
+        .unwrap();
+    let second = store
+        .settle_failed_delivery(id, DeliveryStatus::Ignored, "other", "")
+        .await;
+    assert!(
+        matches!(second, Err(StoreError::Conflict { field: "status" })),
+        "{second:?}"
+    );
+    let again = store.update_failed_delivery(id, "x", "y", "").await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    let stored = store.delivery(id).await.unwrap();
+    assert_eq!(stored.status, DeliveryStatus::Skipped);
+    assert_eq!(stored.reason.as_deref(), Some("not this branch"));
+}
+
+#[tokio::test]
+async fn every_webhook_change_reaches_the_change_hook() {
+    let (_dir, store, webhook) = fixture().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    store.on_webhook_changed({
+        let seen = seen.clone();
+        move |id| seen.lock().unwrap().push(id)
+    });
+    store
+        .update_webhook(
+            webhook.id,
+            WebhookPatch {
+                active: Some(false),
+                ..WebhookPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    store.set_webhook_token(webhook.id, [9; 32]).await.unwrap();
+    store.delete_webhook(webhook.id).await.unwrap();
+    assert_eq!(*seen.lock().unwrap(), vec![webhook.id; 3]);
+}
