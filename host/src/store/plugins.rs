@@ -85,58 +85,56 @@ impl Store {
     /// Stores a plugin. The same name and version with the same bytes is idempotent
     /// (returns the existing row and `false`); with other bytes it is a `Conflict` on `version`.
     pub async fn insert_plugin(&self, new: NewPlugin<'_>) -> Result<(Plugin, bool), StoreError> {
-        {
-            let mut tx = self.begin().await?;
-            let existing: Option<PluginRow> = query(format!(
-                "SELECT {PLUGIN_COLUMNS} FROM plugins
-             WHERE community_id IS NOT DISTINCT FROM $1 AND name = $2 AND version = $3"
-            ))
-            .bind(new.community_id)
-            .bind(new.name)
-            .bind(new.version)
-            .fetch_optional(&mut tx)
-            .await?;
-            if let Some(row) = existing {
-                if row.sha256 == new.sha256 {
-                    return Ok((row.into(), false));
-                }
-                return Err(StoreError::Conflict { field: "version" });
+        let mut tx = self.begin().await?;
+        let existing: Option<PluginRow> = query(format!(
+            "SELECT {PLUGIN_COLUMNS} FROM plugins
+         WHERE community_id IS NOT DISTINCT FROM $1 AND name = $2 AND version = $3"
+        ))
+        .bind(new.community_id)
+        .bind(new.name)
+        .bind(new.version)
+        .fetch_optional(&mut tx)
+        .await?;
+        if let Some(row) = existing {
+            if row.sha256 == new.sha256 {
+                return Ok((row.into(), false));
             }
-            query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
-            .bind(&new.sha256[..])
-            .bind(new.bytes)
-            .execute(&mut tx)
-            .await?;
-            let plugin = Plugin {
-                id: Uuid::now_v7(),
-                community_id: new.community_id,
-                name: new.name.to_owned(),
-                version: new.version.to_owned(),
-                sha256: hex::encode(new.sha256),
-                size: new.bytes.len() as i64,
-                builtin: new.builtin,
-                created_by: new.created_by,
-                created_at: super::now(),
-            };
-            query(
-            "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(plugin.id)
-        .bind(plugin.community_id)
-        .bind(&plugin.name)
-        .bind(&plugin.version)
-        .bind(&new.sha256[..])
-        .bind(plugin.size)
-        .bind(plugin.builtin)
-        .bind(plugin.created_by)
-        .bind(plugin.created_at)
-        .execute(&mut tx)
-        .await
-        .map_err(|e| on_constraint(e, &[("plugins_name_version", "plugins_name_version", "version")]))?;
-            tx.commit().await?;
-            Ok((plugin, true))
+            return Err(StoreError::Conflict { field: "version" });
         }
+        query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
+        .bind(&new.sha256[..])
+        .bind(new.bytes)
+        .execute(&mut tx)
+        .await?;
+        let plugin = Plugin {
+            id: Uuid::now_v7(),
+            community_id: new.community_id,
+            name: new.name.to_owned(),
+            version: new.version.to_owned(),
+            sha256: hex::encode(new.sha256),
+            size: new.bytes.len() as i64,
+            builtin: new.builtin,
+            created_by: new.created_by,
+            created_at: super::now(),
+        };
+        query(
+        "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(plugin.id)
+    .bind(plugin.community_id)
+    .bind(&plugin.name)
+    .bind(&plugin.version)
+    .bind(&new.sha256[..])
+    .bind(plugin.size)
+    .bind(plugin.builtin)
+    .bind(plugin.created_by)
+    .bind(plugin.created_at)
+    .execute(&mut tx)
+    .await
+    .map_err(|e| on_constraint(e, &[("plugins_name_version", "plugins_name_version", "version")]))?;
+        tx.commit().await?;
+        Ok((plugin, true))
     }
 
     /// Registers (or updates, after an upgrade of the binary) a built-in plugin under its
@@ -149,32 +147,30 @@ impl Store {
         sha256: [u8; 32],
         bytes: &[u8],
     ) -> Result<(), StoreError> {
-        {
-            let mut tx = self.begin().await?;
-            query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
-            .bind(&sha256[..])
-            .bind(bytes)
-            .execute(&mut tx)
-            .await?;
-            query(
-            "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
-             VALUES ($1, NULL, $2, $3, $4, $5, TRUE, NULL, $6)
-             ON CONFLICT (id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, size = excluded.size",
-        )
-        .bind(id)
-        .bind(name)
-        .bind(version)
+        let mut tx = self.begin().await?;
+        query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
         .bind(&sha256[..])
-        .bind(bytes.len() as i64)
-        .bind(super::now())
+        .bind(bytes)
         .execute(&mut tx)
         .await?;
-            query("DELETE FROM plugin_blobs WHERE sha256 NOT IN (SELECT sha256 FROM plugins)")
-                .execute(&mut tx)
-                .await?;
-            tx.commit().await?;
-            Ok(())
-        }
+        query(
+        "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
+         VALUES ($1, NULL, $2, $3, $4, $5, TRUE, NULL, $6)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, size = excluded.size",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(version)
+    .bind(&sha256[..])
+    .bind(bytes.len() as i64)
+    .bind(super::now())
+    .execute(&mut tx)
+    .await?;
+        query("DELETE FROM plugin_blobs WHERE sha256 NOT IN (SELECT sha256 FROM plugins)")
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Looks a plugin up by id.
