@@ -76,7 +76,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         query(
             "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (channel_id, user_id) DO NOTHING",
+             ON CONFLICT (channel_id, user_id) DO NOTHING",
         )
         .bind(channel_id)
         .bind(user_id)

@@ -128,8 +128,8 @@ impl Store {
     pub async fn communities_of(&self, user_id: Uuid) -> Result<Vec<Community>, StoreError> {
         Ok(query(
             "SELECT c.id, c.name, m.role, c.created_at FROM communities c
-                 JOIN community_members m ON m.community_id = c.id
-                 WHERE m.user_id = $1 ORDER BY c.id",
+             JOIN community_members m ON m.community_id = c.id
+             WHERE m.user_id = $1 ORDER BY c.id",
         )
         .bind(user_id)
         .fetch_all(self.read())

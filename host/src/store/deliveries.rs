@@ -151,8 +151,8 @@ async fn insert_delivery(
     let id = Uuid::now_v7();
     query(
         "INSERT INTO deliveries (id, webhook_id, status, method, path, query, headers, body,
-                                 error_code, error_message, reason, plugin_log, message_ids,
-                                 duration_us, created_at)
+         error_code, error_message, reason, plugin_log, message_ids,
+         duration_us, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(id)
@@ -181,8 +181,8 @@ async fn prune(tx: &mut Tx, webhook_id: Uuid, keep: u32) -> Result<(), StoreErro
     query(
         "DELETE FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
          AND id NOT IN (SELECT id FROM deliveries
-                        WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
-                        ORDER BY id DESC LIMIT $2)",
+         WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
+         ORDER BY id DESC LIMIT $2)",
     )
     .bind(webhook_id)
     .bind(i64::from(keep))

@@ -39,7 +39,7 @@ impl Store {
                 "INSERT INTO im_integrations (community_id, provider, settings, base_url, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)
                  ON CONFLICT (community_id) DO UPDATE SET provider = excluded.provider,
-                    settings = excluded.settings, base_url = excluded.base_url, updated_at = excluded.updated_at",
+                 settings = excluded.settings, base_url = excluded.base_url, updated_at = excluded.updated_at",
             )
             .bind(community_id)
             .bind(provider)
@@ -60,7 +60,7 @@ impl Store {
     ) -> Result<Option<ImIntegration>, StoreError> {
         Ok(query(
             "SELECT community_id, provider, settings, base_url, created_at, updated_at
-                 FROM im_integrations WHERE community_id = $1",
+             FROM im_integrations WHERE community_id = $1",
         )
         .bind(community_id)
         .fetch_optional(self.read())

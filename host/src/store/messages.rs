@@ -245,7 +245,7 @@ pub(crate) async fn insert_webhook_messages(
         let row = MessageRow::webhook(target, msg, now);
         query(
             "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name,
-                                   display_name, avatar_url, content, e2ee, created_at, format_source)
+             display_name, avatar_url, content, e2ee, created_at, format_source)
              VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, FALSE, $9, $10)",
         )
         .bind(row.id)
@@ -327,7 +327,7 @@ pub(crate) fn notification_from_row(row: NotificationRow) -> Notification {
 
 /// Selects a [`NotificationRow`] from `notifications n JOIN messages m`.
 pub(crate) const NOTIFICATION_SELECT: &str = "SELECT n.id, n.kind, n.read_at, n.created_at, m.id, m.channel_id, m.content, m.display_name, n.user_id
-     FROM notifications n JOIN messages m ON m.id = n.message_id";
+                                              FROM notifications n JOIN messages m ON m.id = n.message_id";
 
 /// The notification a mention of `user_id` in `row` creates.
 pub(crate) fn mention_notification(
@@ -412,7 +412,7 @@ impl Store {
     ) -> Result<Vec<StoredMessage>, StoreError> {
         let rows: Vec<MessageRow> = query(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages
-                 WHERE channel_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+             WHERE channel_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
         ))
         .bind(channel_id)
         .bind(before)

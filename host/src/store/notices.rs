@@ -80,7 +80,7 @@ impl Store {
     pub async fn notices_of(&self, user_id: Uuid, limit: u32) -> Result<Vec<Notice>, StoreError> {
         Ok(query(
             "SELECT id, community_id, kind, subject_id, text, created_at FROM notices
-                 WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+             WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(user_id)
         .bind(i64::from(limit))

@@ -37,7 +37,7 @@ impl Store {
             .await?;
         let channels: Vec<(Uuid, Uuid)> = query(
             "SELECT cm.user_id, cm.channel_id FROM channel_members cm
-                 JOIN channels c ON c.id = cm.channel_id WHERE c.community_id = $1",
+             JOIN channels c ON c.id = cm.channel_id WHERE c.community_id = $1",
         )
         .bind(community_id)
         .fetch_all(self.read())

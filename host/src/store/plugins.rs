@@ -88,7 +88,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let existing: Option<PluginRow> = query(format!(
             "SELECT {PLUGIN_COLUMNS} FROM plugins
-         WHERE community_id IS NOT DISTINCT FROM $1 AND name = $2 AND version = $3"
+             WHERE community_id IS NOT DISTINCT FROM $1 AND name = $2 AND version = $3"
         ))
         .bind(new.community_id)
         .bind(new.name)

@@ -67,8 +67,8 @@ pub(crate) async fn enqueue_push_jobs(
     let subscriptions: Vec<(Uuid, Uuid)> = query(
         "SELECT s.id, s.user_id FROM push_subscriptions s JOIN users u ON u.id = s.user_id
          WHERE u.push_enabled = TRUE
-           AND NOT EXISTS (SELECT 1 FROM live_presence p WHERE p.user_id = s.user_id AND p.seen_at >= $1)
-           AND s.user_id IN (",
+         AND NOT EXISTS (SELECT 1 FROM live_presence p WHERE p.user_id = s.user_id AND p.seen_at >= $1)
+         AND s.user_id IN (",
     )
     .bind(super::live::presence_cutoff())
     .push_list(notifications.iter().map(|n| n.user_id))
@@ -79,7 +79,7 @@ pub(crate) async fn enqueue_push_jobs(
         for n in notifications.iter().filter(|n| n.user_id == user_id) {
             query(
                 "INSERT INTO push_jobs (id, subscription_id, notification_id, payload, attempts,
-                                        next_attempt_at, created_at)
+                 next_attempt_at, created_at)
                  VALUES ($1, $2, $3, $4, 0, $5, $5)",
             )
             .bind(Uuid::now_v7())
@@ -140,9 +140,9 @@ impl Store {
         let id = Uuid::now_v7();
         let row: (Uuid, String, DateTime<Utc>) = query(
             "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (endpoint) DO UPDATE SET user_id = $2, p256dh = $4, auth = $5
-                 RETURNING id, endpoint, created_at",
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (endpoint) DO UPDATE SET user_id = $2, p256dh = $4, auth = $5
+             RETURNING id, endpoint, created_at",
         )
         .bind(id)
         .bind(user_id)
@@ -217,17 +217,17 @@ impl Store {
             ""
         };
         let ids: Vec<Uuid> = query(format!(
-                "UPDATE push_jobs SET locked_until = $1, attempts = attempts + 1
-                 WHERE id IN (SELECT id FROM push_jobs
-                              WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
-                              ORDER BY next_attempt_at LIMIT $3{lock})
-                 RETURNING id"
-            ))
-            .bind(until)
-            .bind(now)
-            .bind(i64::from(limit))
-            .fetch_scalars(self.write())
-            .await?;
+            "UPDATE push_jobs SET locked_until = $1, attempts = attempts + 1
+             WHERE id IN (SELECT id FROM push_jobs
+             WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
+             ORDER BY next_attempt_at LIMIT $3{lock})
+             RETURNING id"
+        ))
+        .bind(until)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_scalars(self.write())
+        .await?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }

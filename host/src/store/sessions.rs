@@ -21,7 +21,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         query(
             "INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id_hash)
         .bind(user_id)

@@ -86,9 +86,9 @@ pub struct WebhookPatch {
 }
 
 const WEBHOOK_SELECT: &str = "SELECT w.id, w.channel_id, c.community_id, w.name, w.description, w.username,
-    w.avatar_url, w.active, w.created_by, w.created_at, w.updated_at, w.messages_posted, w.last_used_at, w.failures,
-    w.plugin_id, w.plugin_config
-    FROM webhooks w JOIN channels c ON c.id = w.channel_id";
+                              w.avatar_url, w.active, w.created_by, w.created_at, w.updated_at, w.messages_posted, w.last_used_at, w.failures,
+                              w.plugin_id, w.plugin_config
+                              FROM webhooks w JOIN channels c ON c.id = w.channel_id";
 
 /// Serializes stored JSON text as the JSON it holds.
 fn json_text<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -124,7 +124,7 @@ impl Store {
         let mut tx = self.begin().await?;
         query(
             "INSERT INTO webhooks (id, channel_id, name, description, username, avatar_url, token_hash, active,
-                                   created_by, created_at, updated_at)
+             created_by, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9, $9)",
         )
         .bind(id)
@@ -172,15 +172,15 @@ impl Store {
             let mut tx = self.begin().await?;
             let done = query(
                 "UPDATE webhooks SET
-                name = COALESCE($2, name),
-                description = CASE WHEN $3 THEN $4 ELSE description END,
-                username = COALESCE($5, username),
-                avatar_url = CASE WHEN $6 THEN $7 ELSE avatar_url END,
-                active = COALESCE($8, active),
-                updated_at = $9,
-                plugin_id = CASE WHEN $10 THEN $11 ELSE plugin_id END,
-                plugin_config = CASE WHEN $12 THEN $13 ELSE plugin_config END
-             WHERE id = $1",
+                 name = COALESCE($2, name),
+                 description = CASE WHEN $3 THEN $4 ELSE description END,
+                 username = COALESCE($5, username),
+                 avatar_url = CASE WHEN $6 THEN $7 ELSE avatar_url END,
+                 active = COALESCE($8, active),
+                 updated_at = $9,
+                 plugin_id = CASE WHEN $10 THEN $11 ELSE plugin_id END,
+                 plugin_config = CASE WHEN $12 THEN $13 ELSE plugin_config END
+                 WHERE id = $1",
             )
             .bind(id)
             .bind(patch.name)
@@ -274,7 +274,7 @@ impl Store {
         );
         let row: Option<Row> = query(
             "SELECT w.id, w.channel_id, c.community_id, w.name, w.username, w.avatar_url, w.plugin_id, p.sha256,
-                    w.plugin_config
+             w.plugin_config
              FROM webhooks w JOIN channels c ON c.id = w.channel_id LEFT JOIN plugins p ON p.id = w.plugin_id
              WHERE w.token_hash = $1 AND w.active = TRUE",
         )

@@ -64,9 +64,9 @@ impl OutgoingDelivery {
 }
 
 const DELIVERY_SELECT: &str = "SELECT d.id, d.event_id, e.kind AS event_type, d.kind, d.outgoing_webhook_id,
-    d.recipient_user_id, d.status, d.attempts, d.next_attempt_ms, d.response_status, d.latency_ms, d.last_error,
-    d.created_at, d.updated_at, d.delivered_at, d.community_id
-    FROM outgoing_deliveries d JOIN outgoing_events e ON e.id = d.event_id";
+                               d.recipient_user_id, d.status, d.attempts, d.next_attempt_ms, d.response_status, d.latency_ms, d.last_error,
+                               d.created_at, d.updated_at, d.delivered_at, d.community_id
+                               FROM outgoing_deliveries d JOIN outgoing_events e ON e.id = d.event_id";
 
 /// A delivery the worker claimed, with everything needed to send it.
 #[derive(Clone, sqlx::FromRow)]
@@ -185,8 +185,8 @@ impl Store {
         let now = crate::store::now();
         let done = query(
             "UPDATE outgoing_deliveries SET status = 'pending', attempts = 0, next_attempt_ms = $2,
-                    lease_until_ms = NULL, updated_at = $3
-                 WHERE id = $1 AND status <> 'pending'",
+             lease_until_ms = NULL, updated_at = $3
+             WHERE id = $1 AND status <> 'pending'",
         )
         .bind(id)
         .bind(now.timestamp_millis())
@@ -217,11 +217,11 @@ impl Store {
         let sql = format!(
             "UPDATE outgoing_deliveries SET lease_until_ms = $2, attempts = attempts + 1
              WHERE id IN (
-                SELECT d.id FROM outgoing_deliveries d LEFT JOIN outgoing_webhooks w ON w.id = d.outgoing_webhook_id
-                WHERE d.status = 'pending' AND d.next_attempt_ms <= $1
-                  AND (d.lease_until_ms IS NULL OR d.lease_until_ms < $1)
-                  AND (d.outgoing_webhook_id IS NULL OR w.enabled = TRUE)
-                ORDER BY d.next_attempt_ms LIMIT $3 {lock})
+             SELECT d.id FROM outgoing_deliveries d LEFT JOIN outgoing_webhooks w ON w.id = d.outgoing_webhook_id
+             WHERE d.status = 'pending' AND d.next_attempt_ms <= $1
+             AND (d.lease_until_ms IS NULL OR d.lease_until_ms < $1)
+             AND (d.outgoing_webhook_id IS NULL OR w.enabled = TRUE)
+             ORDER BY d.next_attempt_ms LIMIT $3 {lock})
              RETURNING id"
         );
         Ok(query(&sql)
@@ -236,8 +236,8 @@ impl Store {
     pub async fn outgoing_job(&self, id: Uuid) -> Result<OutgoingJob, StoreError> {
         let job: Option<OutgoingJob> = query(
                 "SELECT d.id, d.lease_until_ms, d.attempts, d.event_id, e.kind AS event_type, e.payload,
-                        e.created_at AS event_created_at, w.id AS webhook_id, w.target, w.url, w.secret,
-                        u.email AS recipient_email, i.provider, i.settings AS im_settings, i.base_url AS im_base_url
+                 e.created_at AS event_created_at, w.id AS webhook_id, w.target, w.url, w.secret,
+                 u.email AS recipient_email, i.provider, i.settings AS im_settings, i.base_url AS im_base_url
                  FROM outgoing_deliveries d JOIN outgoing_events e ON e.id = d.event_id
                  LEFT JOIN outgoing_webhooks w ON w.id = d.outgoing_webhook_id
                  LEFT JOIN users u ON u.id = d.recipient_user_id
@@ -268,8 +268,8 @@ impl Store {
         let mut tx = self.begin().await?;
         let done = query(
             "UPDATE outgoing_deliveries SET status = $3, next_attempt_ms = COALESCE($4, next_attempt_ms),
-                lease_until_ms = NULL, response_status = $5, latency_ms = $6, last_error = $7, updated_at = $8,
-                delivered_at = CASE WHEN $3 = 'succeeded' THEN $8 ELSE delivered_at END
+             lease_until_ms = NULL, response_status = $5, latency_ms = $6, last_error = $7, updated_at = $8,
+             delivered_at = CASE WHEN $3 = 'succeeded' THEN $8 ELSE delivered_at END
              WHERE id = $1 AND lease_until_ms = $2 AND status = 'pending'",
         )
         .bind(job.id)
@@ -311,7 +311,7 @@ async fn record_success(tx: &mut Tx, webhook_id: Uuid) -> Result<(), StoreError>
     let pruned: Vec<Uuid> = query(
         "DELETE FROM outgoing_deliveries WHERE outgoing_webhook_id = $1 AND status = 'succeeded'
          AND id NOT IN (SELECT id FROM outgoing_deliveries WHERE outgoing_webhook_id = $1
-                        AND status = 'succeeded' ORDER BY id DESC LIMIT $2)
+         AND status = 'succeeded' ORDER BY id DESC LIMIT $2)
          RETURNING event_id",
     )
     .bind(webhook_id)

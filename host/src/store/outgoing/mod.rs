@@ -173,7 +173,7 @@ impl Store {
         let now = super::now();
         query(
                 "INSERT INTO outgoing_webhooks (id, community_id, name, target, url, secret, events, channel_id,
-                    only_webhook_messages, only_mentions, direct_messages, enabled, created_by, created_at, updated_at)
+                 only_webhook_messages, only_mentions, direct_messages, enabled, created_by, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
             )
             .bind(id)
@@ -228,10 +228,10 @@ impl Store {
     ) -> Result<OutgoingWebhook, StoreError> {
         let done = query(
                 "UPDATE outgoing_webhooks SET name = $2, url = $3, secret = $4, events = $5, channel_id = $6,
-                    only_webhook_messages = $7, only_mentions = $8, direct_messages = $9,
-                    consecutive_failures = CASE WHEN $10 AND enabled = FALSE THEN 0 ELSE consecutive_failures END,
-                    disabled_reason = CASE WHEN $10 THEN NULL ELSE disabled_reason END,
-                    enabled = $10, updated_at = $11
+                 only_webhook_messages = $7, only_mentions = $8, direct_messages = $9,
+                 consecutive_failures = CASE WHEN $10 AND enabled = FALSE THEN 0 ELSE consecutive_failures END,
+                 disabled_reason = CASE WHEN $10 THEN NULL ELSE disabled_reason END,
+                 enabled = $10, updated_at = $11
                  WHERE id = $1",
             )
             .bind(id)

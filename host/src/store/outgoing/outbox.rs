@@ -53,7 +53,7 @@ pub(crate) async fn enqueue(
     for sub in &wanted {
         query(
             "INSERT INTO outgoing_deliveries (id, event_id, community_id, outgoing_webhook_id, kind,
-                                              status, next_attempt_ms, created_at, updated_at)
+             status, next_attempt_ms, created_at, updated_at)
              VALUES ($1, $2, $3, $4, 'webhook', 'pending', $5, $6, $6)",
         )
         .bind(Uuid::now_v7())
@@ -84,7 +84,7 @@ async fn enqueue_direct_message(
 ) -> Result<(), StoreError> {
     query(
         "INSERT INTO outgoing_deliveries (id, event_id, community_id, recipient_user_id, kind,
-                                          status, next_attempt_ms, created_at, updated_at)
+         status, next_attempt_ms, created_at, updated_at)
          SELECT $1, $2, $3, $4, 'dm', 'pending', $5, $6, $6
          WHERE EXISTS (SELECT 1 FROM im_integrations WHERE community_id = $3)",
     )
@@ -124,7 +124,7 @@ pub(crate) async fn enqueue_message_events(
 async fn webhook_facts(tx: &mut Tx, webhook_id: Uuid) -> Result<Option<WebhookFacts>, StoreError> {
     Ok(query(
         "SELECT w.id, w.name, w.description, w.username, w.avatar_url, w.active, w.channel_id,
-                c.name AS channel_name, c.community_id
+         c.name AS channel_name, c.community_id
          FROM webhooks w JOIN channels c ON c.id = w.channel_id WHERE w.id = $1",
     )
     .bind(webhook_id)
