@@ -10,7 +10,7 @@ fn id(v: &Value) -> &str {
 }
 
 #[tokio::test]
-async fn example_plugin_end_to_end() {
+pub(crate) async fn example_plugin_end_to_end() {
     let app = TestApp::spawn().await;
     let (bob, bob_token) = app.user("bob", "member").await;
     app.join_channel(&bob).await;
@@ -78,7 +78,7 @@ async fn example_plugin_end_to_end() {
 }
 
 #[tokio::test]
-async fn plugin_outcomes_skip_and_reject_without_storing() {
+pub(crate) async fn plugin_outcomes_skip_and_reject_without_storing() {
     let app = TestApp::spawn().await;
     let noop = app.plugin_webhook(artifacts::NOOP, "noop", json!({})).await;
     let reply = app
@@ -120,7 +120,7 @@ async fn plugin_outcomes_skip_and_reject_without_storing() {
 }
 
 #[tokio::test]
-async fn hostile_plugins_fail_with_their_own_code_and_keep_the_request() {
+pub(crate) async fn hostile_plugins_fail_with_their_own_code_and_keep_the_request() {
     let app = TestApp::spawn().await;
     let cases = [
         (artifacts::LOOP, "loop", "plugin_timeout", "time limit"),
@@ -253,7 +253,7 @@ async fn a_busy_plugin_does_not_block_other_webhooks() {
 }
 
 #[tokio::test]
-async fn upload_validation() {
+pub(crate) async fn upload_validation() {
     let app = TestApp::spawn_with(|c| c.max_plugin_bytes = 4 << 20).await;
     let err = app
         .upload_bytes(b"hello, not wasm".to_vec(), "x", "1.0.0")
@@ -478,7 +478,7 @@ async fn attaching_detaching_and_deleting_plugins() {
 }
 
 #[tokio::test]
-async fn replay_after_replacing_a_broken_plugin() {
+pub(crate) async fn replay_after_replacing_a_broken_plugin() {
     let app = TestApp::spawn().await;
     let hook = app
         .plugin_webhook(artifacts::PANIC, "broken", json!({}))
