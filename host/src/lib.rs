@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod live;
 pub mod markdown;
 pub mod mentions;
+pub mod net;
 pub mod outgoing;
 pub mod plugin_cli;
 pub mod push;

@@ -219,8 +219,22 @@ async fn a_busy_plugin_does_not_block_other_webhooks() {
         );
         tokio::spawn(async move { app.post_raw(&url, &[], "{}").await })
     };
-    // Wait until the looping request is inside the plugin (its webhook has no delivery yet).
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Wait until the looping request holds its plugin instance.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let webhook = app
+            .get(&format!("/api/webhooks/{}", id(&looping)), ADMIN_TOKEN)
+            .await
+            .expect(200);
+        if webhook["plugin_share"]["instances"] == 1 {
+            break;
+        }
+        assert!(
+            !busy.is_finished() && std::time::Instant::now() < deadline,
+            "the looping request never started: {webhook}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     for i in 0..3 {
         app.post_anon(
             &format!(
@@ -250,6 +264,60 @@ async fn a_busy_plugin_does_not_block_other_webhooks() {
         .unwrap()
         .expect_error(500, "plugin_timeout", None);
     assert_eq!(app.messages().await.len(), 6);
+}
+
+#[tokio::test]
+async fn deleting_a_plugin_drops_its_compiled_code_once_no_plugin_has_its_bytes() {
+    let app = TestApp::spawn().await;
+    let files = || std::fs::read_dir(&app.cache_dir).unwrap().count();
+    let loaded_from_disk = || async {
+        let stats = app.get("/api/runtime", ADMIN_TOKEN).await.expect(200);
+        stats["cache"]["loaded_from_disk"].as_u64().unwrap()
+    };
+    let hook = app.plugin_webhook(artifacts::ECHO, "echo", json!({})).await;
+    let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+    let run = || app.post_raw(&url, &[], r#"{"text":"hi"}"#);
+    run().await.expect(201);
+    assert_eq!((files(), loaded_from_disk().await), (1, 1));
+    // A second plugin with the same bytes: deleting it keeps the code the first one uses.
+    let twin = app
+        .upload_plugin(artifacts::ECHO, "twin", "1.0.0")
+        .await
+        .expect(201);
+    app.delete(&format!("/api/plugins/{}", id(&twin)), ADMIN_TOKEN)
+        .await
+        .expect(204);
+    run().await.expect(201);
+    assert_eq!(
+        (files(), loaded_from_disk().await),
+        (1, 1),
+        "still on disk and in memory"
+    );
+    // The last plugin with these bytes, detached and deleted, takes its code along.
+    let path = format!("/api/webhooks/{}", id(&hook));
+    let plugin_id = app.get(&path, ADMIN_TOKEN).await.expect(200)["plugin_id"].clone();
+    app.patch(&path, ADMIN_TOKEN, json!({"plugin_id": null}))
+        .await
+        .expect(200);
+    app.delete(
+        &format!("/api/plugins/{}", plugin_id.as_str().unwrap()),
+        ADMIN_TOKEN,
+    )
+    .await
+    .expect(204);
+    assert_eq!(files(), 0, "the compiled file is removed");
+    // Uploaded again, it is written to disk and loaded from there: memory let it go too.
+    let again = app
+        .plugin_webhook(artifacts::ECHO, "again", json!({}))
+        .await;
+    app.post_raw(
+        &format!("/api/webhooks/execute/{}", again["token"].as_str().unwrap()),
+        &[],
+        r#"{"text":"hi"}"#,
+    )
+    .await
+    .expect(201);
+    assert_eq!((files(), loaded_from_disk().await), (1, 2));
 }
 
 #[tokio::test]
