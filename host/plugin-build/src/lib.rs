@@ -5,8 +5,8 @@
 //! All callers build into one directory, `<workspace>/target/wasm-plugins`, so a component is
 //! compiled once however many build scripts need it; concurrent inner builds wait on cargo's
 //! lock of that directory, never on the outer build's. Python and JavaScript plugins are built
-//! by their SDK's tool ([`build_scripted`]) when [`toolchain::missing`] finds it installed;
-//! [`listing`] writes the test artifacts crate's constants and `foreach_plugin!`.
+//! by their SDK's tool ([`build_scripted`]), once [`toolchain::missing`] finds that tool
+//! installed; [`listing`] writes the test artifacts crate's constants and `foreach_plugin!`.
 
 use std::env;
 use std::ffi::OsString;

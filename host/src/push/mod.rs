@@ -5,7 +5,8 @@
 //! subscription, in the transaction that stores the mention. The worker of any node claims
 //! due jobs with a lease, sends them, and then deletes the job (accepted, or the subscription
 //! is gone: 404/410 also removes the subscription) or reschedules it with exponential backoff
-//! (network errors, 429 honouring `Retry-After` in seconds or as a date, 5xx). Jobs survive restarts: they are rows.
+//! (network errors, 429 honouring `Retry-After` in seconds or as a date, 5xx). Jobs survive
+//! restarts: they are rows.
 
 mod vapid;
 
