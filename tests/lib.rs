@@ -491,7 +491,7 @@ fn drop_postgres_database(database: &str) {
 impl TestApp {
     /// Uploads a component file as a plugin of the Default community; returns the reply.
     pub async fn upload_plugin(&self, path: &str, name: &str, version: &str) -> Reply {
-        let bytes = std::fs::read(path).expect("plugin component");
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
         self.upload_bytes(bytes, name, version).await
     }
 

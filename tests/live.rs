@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -188,16 +188,20 @@ pub struct PushRequest {
     pub headers: HeaderMap,
     /// The encrypted body.
     pub body: Vec<u8>,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 #[derive(Default)]
 struct PushState {
     status: AtomicU16,
+    retry_after: Mutex<Option<String>>,
     received: Mutex<Vec<PushRequest>>,
     arrived: Notify,
 }
 
-/// A local push service: `POST /push/{name}` answers the configured status (201 by default).
+/// A local push service: `POST /push/{name}` answers the configured status (201 by default),
+/// with the configured `Retry-After` if any.
 pub struct PushService {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
@@ -234,6 +238,11 @@ impl PushService {
         self.state.status.store(status, Ordering::SeqCst);
     }
 
+    /// Answers with this `Retry-After` from now on (`None`: without one).
+    pub fn set_retry_after(&self, value: Option<String>) {
+        *self.state.retry_after.lock().unwrap() = value;
+    }
+
     /// Requests received so far.
     pub fn received(&self) -> Vec<PushRequest> {
         self.state.received.lock().unwrap().clone()
@@ -268,14 +277,22 @@ async fn receive(
     Path(name): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> StatusCode {
+) -> (StatusCode, HeaderMap) {
     state.received.lock().unwrap().push(PushRequest {
         path: format!("/push/{name}"),
         headers,
         body: body.to_vec(),
+        at: Instant::now(),
     });
     state.arrived.notify_waiters();
-    StatusCode::from_u16(state.status.load(Ordering::SeqCst)).unwrap()
+    let mut answer = HeaderMap::new();
+    if let Some(value) = state.retry_after.lock().unwrap().as_deref() {
+        answer.insert(axum::http::header::RETRY_AFTER, value.parse().unwrap());
+    }
+    (
+        StatusCode::from_u16(state.status.load(Ordering::SeqCst)).unwrap(),
+        answer,
+    )
 }
 
 /// A browser's push subscription: its key pair and auth secret, generated as a browser does.

@@ -61,10 +61,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_ids_are_stable_and_distinct() {
-        assert_eq!(builtin_id("github"), builtin_id("github"));
-        assert_ne!(builtin_id("github"), builtin_id("jenkins"));
-        assert_eq!(builtin_id("github").get_version_num(), 8);
+    fn builtin_ids_are_the_ones_every_release_has_used() {
+        // Webhooks reference these ids in every database: they must never change.
+        let ids = [
+            ("github", "03207568-1acf-8025-ba81-667daa9dc0fa"),
+            ("jenkins", "3bb3810d-5d4e-8d2c-ac78-3d9d3c0ea5ef"),
+            ("prometheus", "fccadc09-2a2e-8432-a61f-3b52bd4c6178"),
+        ];
+        for (name, id) in ids {
+            assert_eq!(builtin_id(name).to_string(), id, "{name}");
+            assert_eq!(builtin_id(name).get_version_num(), 8, "{name}");
+        }
+        let shipped: Vec<&str> = BUILTINS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            shipped,
+            ids.map(|(name, _)| name),
+            "a built-in without a pinned id"
+        );
     }
 
     #[test]

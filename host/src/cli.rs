@@ -36,7 +36,7 @@ pub enum Command {
     Plugin(PluginCommand),
     /// Apply database migrations and exit.
     Migrate {
-        /// Database: a SQLite file path or `sqlite://PATH` URL.
+        /// Database: a SQLite file path, a `sqlite://PATH` URL, or a `postgres://` URL.
         #[arg(
             long,
             env = "WASMHOOK_DATABASE_URL",

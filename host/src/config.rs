@@ -12,7 +12,7 @@ use crate::store::StoreOptions;
 /// Settings of `wasmhook serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
-    /// Database: a SQLite file path or `sqlite://PATH` URL.
+    /// Database: a SQLite file path, a `sqlite://PATH` URL, or a `postgres://` URL.
     #[arg(
         long,
         env = "WASMHOOK_DATABASE_URL",

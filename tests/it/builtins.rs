@@ -167,7 +167,7 @@ async fn builtins_are_listed_for_every_community_and_cannot_be_deleted() {
 }
 
 #[tokio::test]
-async fn every_fixture_matches_its_golden_file() {
+pub(crate) async fn every_fixture_matches_its_golden_file() {
     let app = TestApp::spawn_with(|c| c.rate_limit_per_second = 0).await;
     let ids = builtin_ids(&app).await;
     let mut checked = 0;

@@ -239,8 +239,28 @@ async fn an_event_posted_on_node_a_reaches_clients_connected_to_node_b() {
     assert_eq!(over_sse["data"], message);
     // A sees that she is online on B: no push is queued or sent.
     assert_eq!(a.sql_i64("SELECT COUNT(*) FROM push_jobs").await, 0);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(service.received().is_empty());
+    // Bob, offline, is mentioned next: once his push arrived and the queue is empty, a push
+    // for Alice would have been sent too (the service accepts everything).
+    let (bob, bob_token) = a.user("bob", "member").await;
+    a.join_channel(&bob).await;
+    let bob_sub = Subscriber::new(&service.base, "bob");
+    a.post("/api/me/push-subscriptions", &bob_token, bob_sub.json())
+        .await
+        .expect(201);
+    a.patch("/api/me", &bob_token, json!({"push_enabled": true}))
+        .await
+        .expect(200);
+    a.post_anon(&url, json!({"content": "@bob from node A"}))
+        .await
+        .expect(201);
+    service.wait_for(1, Duration::from_secs(10)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while a.sql_i64("SELECT COUNT(*) FROM push_jobs").await > 0 {
+        assert!(Instant::now() < deadline, "the push queue did not drain");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let paths: Vec<String> = service.received().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/push/bob"], "no push for Alice, online on B");
 }
 
 #[tokio::test]
@@ -275,7 +295,15 @@ async fn each_push_is_sent_once_although_every_node_runs_a_push_worker() {
             .expect(201);
     }
     service.wait_for(10, Duration::from_secs(15)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Once the queue is empty no job can be claimed again, and stopping both nodes lets the
+    // sends still in flight finish: what the service has then is final.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while a.sql_i64("SELECT COUNT(*) FROM push_jobs").await > 0 {
+        assert!(Instant::now() < deadline, "the push queue did not drain");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _b = b.stop().await;
+    let _a = a.stop().await;
     assert_eq!(
         service.received().len(),
         10,

@@ -3,6 +3,8 @@
 //! tools, are uploaded under the default limits and run on every fixture case with its golden
 //! file, like the Rust built-ins.
 
+use std::path::Path;
+
 use serde_json::json;
 use wasmhook_test_artifacts as artifacts;
 use wasmhook_tests::TestApp;
@@ -12,7 +14,7 @@ use super::builtins::check_fixtures;
 /// Uploads a 12-18 MB interpreted-language component with the default settings (40 MiB limit)
 /// and checks that native webhook posts are served while the server compiles it.
 async fn upload_while_serving(app: &TestApp, path: &str, name: &str) -> String {
-    let bytes = std::fs::read(path).expect("component");
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     assert!(
         bytes.len() > 10 << 20,
         "{name} is {} bytes: the test is meant to cover components over the old 10 MiB limit",
@@ -55,11 +57,51 @@ async fn check_plugin(path: &str, name: &str, min_cases: usize) {
 }
 
 #[tokio::test]
-async fn the_gitlab_plugin_in_javascript_matches_every_golden_file_through_the_server() {
+pub(crate) async fn the_gitlab_plugin_in_javascript_matches_every_golden_file_through_the_server() {
     check_plugin(artifacts::GITLAB, "gitlab", 30).await;
 }
 
 #[tokio::test]
-async fn the_sentry_plugin_in_python_matches_every_golden_file_through_the_server() {
+pub(crate) async fn the_sentry_plugin_in_python_matches_every_golden_file_through_the_server() {
     check_plugin(artifacts::SENTRY, "sentry", 25).await;
+}
+
+/// The benchmark plugins `tests/plugins/push-*` claim the same transform in three languages
+/// (so `cargo bench -p wasmhook --bench plugins` compares like for like): the same message for a
+/// GitHub push, the same skip for a push without commits, and a 422 for anything else.
+#[tokio::test]
+pub(crate) async fn the_push_summary_is_the_same_in_rust_python_and_javascript() {
+    // What is compared is the output, not the speed: a deadline no loaded machine reaches.
+    let app = TestApp::spawn_with(|c| c.plugin_timeout_ms = 10_000).await;
+    let push = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/github/push-no-username-committer/request.json"),
+    )
+    .expect("the GitHub push fixture");
+    let empty = r#"{"ref":"refs/heads/main","repository":{"full_name":"a/b"},"pusher":{"name":"c"},"commits":[]}"#;
+    for (path, name) in [
+        (artifacts::PUSH_RUST, "push-rust"),
+        (artifacts::PUSH_PYTHON, "push-python"),
+        (artifacts::PUSH_JS, "push-js"),
+    ] {
+        let hook = app.plugin_webhook(path, name, json!({})).await;
+        let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+        let reply = app.post_raw(&url, &[], push.clone()).await.expect(201);
+        let message = &app.messages().await[0];
+        assert_eq!(message["id"], reply["messages"][0]["message_id"], "{name}");
+        assert_eq!(
+            message["content"],
+            "**Codertocat/Hello-World**: 1 new commit to `master` by Codertocat\n- `6113728` Initial commit",
+            "{name}"
+        );
+        let skipped = app.post_raw(&url, &[], empty).await.expect(200);
+        assert_eq!(
+            (&skipped["status"], &skipped["reason"]),
+            (&json!("skipped"), &json!("no commits")),
+            "{name}"
+        );
+        app.post_raw(&url, &[], r#"{"zen": "not a push"}"#)
+            .await
+            .expect_error(422, "invalid_payload", None);
+    }
 }

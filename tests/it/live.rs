@@ -303,6 +303,30 @@ async fn a_subscription_its_push_service_answers_410_is_removed() {
 }
 
 #[tokio::test]
+async fn a_push_service_busy_until_an_http_date_is_not_retried_before_that_date() {
+    let app = app().await; // retries after 100-400 ms by its own backoff
+    let service = PushService::start().await;
+    let (alice, alice_token) = app.user("alice", "member").await;
+    app.join_channel(&alice).await;
+    subscribe(&app, &alice_token, &service, "alice").await;
+    // An HTTP date (whole seconds) at least 3 s away.
+    let until = chrono::Utc::now() + chrono::Duration::seconds(4);
+    service.set_status(503);
+    service.set_retry_after(Some(until.format("%a, %d %b %Y %H:%M:%S GMT").to_string()));
+    let hook = app.webhook("alerts").await;
+    post(&app, hook["token"].as_str().unwrap(), "@alice hello").await;
+    let first = service.wait_for(1, Duration::from_secs(10)).await[0].at;
+    service.set_status(201);
+    service.set_retry_after(None);
+    let second = service.wait_for(2, Duration::from_secs(15)).await[1].at;
+    let waited = second - first;
+    assert!(
+        waited >= Duration::from_secs(2),
+        "retried {waited:?} after a 503 whose Retry-After date was 3-4 s away"
+    );
+}
+
+#[tokio::test]
 async fn a_push_queued_while_the_service_is_down_arrives_after_it_returns_and_a_restart() {
     let app = app().await;
     let key = vapid_key(&app).await;

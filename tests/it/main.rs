@@ -3,6 +3,7 @@
 mod builtins;
 mod cluster;
 mod compat;
+mod coverage;
 mod discord;
 mod execute;
 mod fairshare;

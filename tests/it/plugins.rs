@@ -10,7 +10,7 @@ fn id(v: &Value) -> &str {
 }
 
 #[tokio::test]
-async fn example_plugin_end_to_end() {
+pub(crate) async fn example_plugin_end_to_end() {
     let app = TestApp::spawn().await;
     let (bob, bob_token) = app.user("bob", "member").await;
     app.join_channel(&bob).await;
@@ -78,7 +78,7 @@ async fn example_plugin_end_to_end() {
 }
 
 #[tokio::test]
-async fn plugin_outcomes_skip_and_reject_without_storing() {
+pub(crate) async fn plugin_outcomes_skip_and_reject_without_storing() {
     let app = TestApp::spawn().await;
     let noop = app.plugin_webhook(artifacts::NOOP, "noop", json!({})).await;
     let reply = app
@@ -120,7 +120,7 @@ async fn plugin_outcomes_skip_and_reject_without_storing() {
 }
 
 #[tokio::test]
-async fn hostile_plugins_fail_with_their_own_code_and_keep_the_request() {
+pub(crate) async fn hostile_plugins_fail_with_their_own_code_and_keep_the_request() {
     let app = TestApp::spawn().await;
     let cases = [
         (artifacts::LOOP, "loop", "plugin_timeout", "time limit"),
@@ -219,8 +219,22 @@ async fn a_busy_plugin_does_not_block_other_webhooks() {
         );
         tokio::spawn(async move { app.post_raw(&url, &[], "{}").await })
     };
-    // Wait until the looping request is inside the plugin (its webhook has no delivery yet).
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Wait until the looping request holds its plugin instance.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let webhook = app
+            .get(&format!("/api/webhooks/{}", id(&looping)), ADMIN_TOKEN)
+            .await
+            .expect(200);
+        if webhook["plugin_share"]["instances"] == 1 {
+            break;
+        }
+        assert!(
+            !busy.is_finished() && std::time::Instant::now() < deadline,
+            "the looping request never started: {webhook}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     for i in 0..3 {
         app.post_anon(
             &format!(
@@ -253,7 +267,61 @@ async fn a_busy_plugin_does_not_block_other_webhooks() {
 }
 
 #[tokio::test]
-async fn upload_validation() {
+async fn deleting_a_plugin_drops_its_compiled_code_once_no_plugin_has_its_bytes() {
+    let app = TestApp::spawn().await;
+    let files = || std::fs::read_dir(&app.cache_dir).unwrap().count();
+    let loaded_from_disk = || async {
+        let stats = app.get("/api/runtime", ADMIN_TOKEN).await.expect(200);
+        stats["cache"]["loaded_from_disk"].as_u64().unwrap()
+    };
+    let hook = app.plugin_webhook(artifacts::ECHO, "echo", json!({})).await;
+    let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+    let run = || app.post_raw(&url, &[], r#"{"text":"hi"}"#);
+    run().await.expect(201);
+    assert_eq!((files(), loaded_from_disk().await), (1, 1));
+    // A second plugin with the same bytes: deleting it keeps the code the first one uses.
+    let twin = app
+        .upload_plugin(artifacts::ECHO, "twin", "1.0.0")
+        .await
+        .expect(201);
+    app.delete(&format!("/api/plugins/{}", id(&twin)), ADMIN_TOKEN)
+        .await
+        .expect(204);
+    run().await.expect(201);
+    assert_eq!(
+        (files(), loaded_from_disk().await),
+        (1, 1),
+        "still on disk and in memory"
+    );
+    // The last plugin with these bytes, detached and deleted, takes its code along.
+    let path = format!("/api/webhooks/{}", id(&hook));
+    let plugin_id = app.get(&path, ADMIN_TOKEN).await.expect(200)["plugin_id"].clone();
+    app.patch(&path, ADMIN_TOKEN, json!({"plugin_id": null}))
+        .await
+        .expect(200);
+    app.delete(
+        &format!("/api/plugins/{}", plugin_id.as_str().unwrap()),
+        ADMIN_TOKEN,
+    )
+    .await
+    .expect(204);
+    assert_eq!(files(), 0, "the compiled file is removed");
+    // Uploaded again, it is written to disk and loaded from there: memory let it go too.
+    let again = app
+        .plugin_webhook(artifacts::ECHO, "again", json!({}))
+        .await;
+    app.post_raw(
+        &format!("/api/webhooks/execute/{}", again["token"].as_str().unwrap()),
+        &[],
+        r#"{"text":"hi"}"#,
+    )
+    .await
+    .expect(201);
+    assert_eq!((files(), loaded_from_disk().await), (1, 2));
+}
+
+#[tokio::test]
+pub(crate) async fn upload_validation() {
     let app = TestApp::spawn_with(|c| c.max_plugin_bytes = 4 << 20).await;
     let err = app
         .upload_bytes(b"hello, not wasm".to_vec(), "x", "1.0.0")
@@ -478,7 +546,7 @@ async fn attaching_detaching_and_deleting_plugins() {
 }
 
 #[tokio::test]
-async fn replay_after_replacing_a_broken_plugin() {
+pub(crate) async fn replay_after_replacing_a_broken_plugin() {
     let app = TestApp::spawn().await;
     let hook = app
         .plugin_webhook(artifacts::PANIC, "broken", json!({}))

@@ -5,7 +5,8 @@
 //! All callers build into one directory, `<workspace>/target/wasm-plugins`, so a component is
 //! compiled once however many build scripts need it; concurrent inner builds wait on cargo's
 //! lock of that directory, never on the outer build's. Python and JavaScript plugins are built
-//! by their SDK's tool ([`build_scripted`]).
+//! by their SDK's tool ([`build_scripted`]), once [`toolchain::missing`] finds that tool
+//! installed; [`listing`] writes the test artifacts crate's constants and `foreach_plugin!`.
 
 use std::env;
 use std::ffi::OsString;
@@ -14,7 +15,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
 
+pub mod listing;
 mod scripted;
+pub mod toolchain;
 
 pub use scripted::{Language, ScriptedPlugin, build_scripted, discover_scripted};
 

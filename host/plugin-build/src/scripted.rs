@@ -92,19 +92,13 @@ pub fn build_scripted(root: &Path, plugin: &ScriptedPlugin) -> Result<PathBuf> {
     if wasm.is_file() && std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp) {
         return Ok(wasm);
     }
+    if let Some(problem) = crate::toolchain::missing(root, plugin.language) {
+        bail!("building the plugin {}: {problem}", plugin.name);
+    }
     let wit = root.join("wit");
     let mut command = match plugin.language {
         Language::JavaScript => {
             let script = root.join("guest-sdk/js/bin/build.mjs");
-            if !root
-                .join("guest-sdk/js/node_modules/@bytecodealliance/componentize-js")
-                .is_dir()
-            {
-                bail!(
-                    "building the JavaScript plugin {}: componentize-js is not installed; run `npm ci --prefix guest-sdk/js`",
-                    plugin.name
-                );
-            }
             let mut c = Command::new("node");
             c.arg(script)
                 .arg("--entry")
@@ -148,19 +142,23 @@ pub fn build_scripted(root: &Path, plugin: &ScriptedPlugin) -> Result<PathBuf> {
     Ok(wasm)
 }
 
-/// SHA-256 over the relative paths and contents of every file under `dirs`.
+/// SHA-256 over the paths (relative to their directory in `dirs`, so a moved or copied
+/// checkout keeps its stamps) and contents of every file under `dirs`.
 fn hash_inputs(dirs: &[&Path]) -> Result<String> {
-    let mut files = Vec::new();
-    for dir in dirs {
-        collect(dir, &mut files)?;
-    }
-    files.sort();
     let mut hasher = Sha256::new();
-    for file in files {
-        hasher.update(file.to_string_lossy().as_bytes());
-        hasher.update([0]);
-        hasher.update(std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?);
-        hasher.update([0]);
+    for (i, dir) in dirs.iter().enumerate() {
+        let mut files = Vec::new();
+        collect(dir, &mut files)?;
+        files.sort();
+        for file in files {
+            let relative = file.strip_prefix(dir).unwrap_or(&file);
+            hasher.update(format!("{i}:{}", relative.to_string_lossy()).as_bytes());
+            hasher.update([0]);
+            hasher.update(
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?,
+            );
+            hasher.update([0]);
+        }
     }
     Ok(format!("{:x}", hasher.finalize()))
 }
@@ -179,4 +177,42 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory under the system's temporary directory.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "wasmhook-plugin-build-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("plugin/src")).unwrap();
+        std::fs::write(
+            dir.join("plugin/src/index.js"),
+            "export function transform() {}",
+        )
+        .unwrap();
+        std::fs::write(dir.join("plugin/package.json"), "{}").unwrap();
+        dir
+    }
+
+    #[test]
+    fn stamps_depend_on_relative_paths_and_contents_not_on_where_the_checkout_is() {
+        let a = scratch("a");
+        let b = scratch("b");
+        let stamp = |dir: &Path| hash_inputs(&[&dir.join("plugin")]).unwrap();
+        assert_eq!(stamp(&a), stamp(&b), "a copied checkout keeps its stamps");
+        std::fs::write(b.join("plugin/package.json"), "{ }").unwrap();
+        assert_ne!(stamp(&a), stamp(&b), "a changed file changes the stamp");
+        std::fs::write(b.join("plugin/package.json"), "{}").unwrap();
+        std::fs::rename(b.join("plugin/src/index.js"), b.join("plugin/src/main.js")).unwrap();
+        assert_ne!(stamp(&a), stamp(&b), "a renamed file changes the stamp");
+        for dir in [a, b] {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
 }

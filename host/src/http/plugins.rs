@@ -193,7 +193,8 @@ async fn get_plugin(
     Ok(Json(visible_plugin(&state, id, user.id).await?))
 }
 
-/// `DELETE /api/plugins/{id}`: 409 while a webhook uses it; built-ins cannot be deleted.
+/// `DELETE /api/plugins/{id}`: 409 while a webhook uses it; built-ins cannot be deleted. Its
+/// compiled code leaves this node's caches unless another plugin has the same bytes.
 async fn delete_plugin(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -212,7 +213,26 @@ async fn delete_plugin(
         }),
         other => {
             other?;
+            forget_compiled(&state, &plugin).await;
             Ok(StatusCode::NO_CONTENT)
+        }
+    }
+}
+
+/// Evicts a deleted plugin's component from the engine's caches once no plugin has its bytes
+/// (the store keeps one copy of the bytes while any plugin has them).
+async fn forget_compiled(state: &AppState, plugin: &Plugin) {
+    let Some(sha256) = hex::decode(&plugin.sha256)
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+    else {
+        return;
+    };
+    match state.store.plugin_bytes(&sha256).await {
+        Err(StoreError::NotFound) => state.plugins.evict(&sha256),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot tell whether a deleted plugin's code is still used")
         }
     }
 }

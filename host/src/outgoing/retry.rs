@@ -1,9 +1,7 @@
-//! The retry schedule of outgoing deliveries: exponential backoff with a little jitter, and
-//! `Retry-After` (seconds or an HTTP date) when a target answers 429 or 503.
+//! The retry schedule of outgoing deliveries: exponential backoff with a little jitter (a
+//! target's `Retry-After` on 429 or 503, read by [`crate::net::retry_after`], may lengthen it).
 
 use std::time::Duration;
-
-use chrono::{DateTime, Utc};
 
 /// Attempts and delays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,20 +29,6 @@ impl RetrySchedule {
     pub fn exhausted(&self, attempt: u32) -> bool {
         attempt >= self.max_attempts
     }
-}
-
-/// Parses a `Retry-After` value: delay seconds or an HTTP date (relative to `now`).
-pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = DateTime::parse_from_rfc2822(value).ok()?;
-    Some(
-        (at.with_timezone(&Utc) - now)
-            .to_std()
-            .unwrap_or(Duration::ZERO),
-    )
 }
 
 /// Whether an HTTP status is worth retrying: timeouts, rate limits and server errors. Other
@@ -78,26 +62,6 @@ mod tests {
         assert_eq!(s.delay_after(40, 0.0), Duration::from_secs(60));
         assert_eq!(s.delay_after(40, 0.99), Duration::from_secs(60));
         assert_eq!(s.delay_after(2, 0.5), Duration::from_millis(2100));
-    }
-
-    #[test]
-    fn parses_retry_after_seconds_and_dates() {
-        let now = DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
     }
 
     #[test]

@@ -3,10 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::CONTENT_TYPE;
 
-use super::retry::{parse_retry_after, retryable_status};
+use super::retry::retryable_status;
 use super::targets::{Prepared, Target, check_answer};
+use crate::net::retry_after;
 use crate::net::ssrf::{NetworkPolicy, refusal};
 
 /// What an attempt means for the delivery.
@@ -109,11 +110,7 @@ pub async fn post(
         }
     };
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+    let retry_after = retry_after::from_headers(response.headers());
     let body = response.bytes().await.unwrap_or_default();
     let latency = started.elapsed();
     let (verdict, error) = if (200..300).contains(&status) {

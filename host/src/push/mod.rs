@@ -5,7 +5,8 @@
 //! subscription, in the transaction that stores the mention. The worker of any node claims
 //! due jobs with a lease, sends them, and then deletes the job (accepted, or the subscription
 //! is gone: 404/410 also removes the subscription) or reschedules it with exponential backoff
-//! (network errors, 429 honouring `Retry-After`, 5xx). Jobs survive restarts: they are rows.
+//! (network errors, 429 honouring `Retry-After` in seconds or as a date, 5xx). Jobs survive
+//! restarts: they are rows.
 
 mod vapid;
 
@@ -20,6 +21,7 @@ use web_push_native::{Auth, WebPushBuilder};
 
 pub use vapid::Vapid;
 
+use crate::net::retry_after;
 use crate::net::ssrf::{NetworkPolicy, refusal};
 use crate::store::{PushJob, Store};
 
@@ -183,12 +185,7 @@ impl Push {
             },
             Ok(response) => {
                 let status = response.status();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
+                let retry_after = retry_after::from_headers(response.headers());
                 let body = response.text().await.unwrap_or_default();
                 let error = format!("push service answered {status}: {}", truncate(&body, 200));
                 match status {

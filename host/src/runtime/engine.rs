@@ -182,10 +182,23 @@ impl PluginEngine {
         Ok(pre.clone())
     }
 
-    /// Adds an already compiled component (from an upload) to both caches.
+    /// Writes an already compiled component (from an upload) to the on-disk cache, so its
+    /// first run loads it from there instead of compiling it again; the in-memory cache gets
+    /// it on that first run.
     pub fn insert_compiled(&self, sha256: [u8; 32], component: &Component) {
         if let Err(e) = self.store_compiled(&sha256, component) {
             tracing::warn!(error = %e, "could not write the compiled-plugin cache");
+        }
+    }
+
+    /// Drops the component with this SHA-256 from both caches (in memory and on disk), once no
+    /// plugin has these bytes any more. A run already holding it finishes normally.
+    pub fn evict(&self, sha256: &[u8; 32]) {
+        self.ready.lock().expect("cache lock").remove(sha256);
+        match std::fs::remove_file(self.cache_path(sha256)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove a compiled-plugin file"),
         }
     }
 
@@ -262,4 +275,37 @@ fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {
             }
         })
         .expect("spawning the epoch thread");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn evicting_a_component_empties_both_caches() {
+        let cache = tempfile::tempdir().unwrap();
+        let limits = RuntimeLimits {
+            max_concurrency: 2,
+            ..RuntimeLimits::default()
+        };
+        let engine = PluginEngine::new(limits, cache.path().to_path_buf(), [3; 32]).unwrap();
+        let bytes = std::fs::read(wasmhook_test_artifacts::NOOP).unwrap();
+        let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+        let fetch = || async { Ok(bytes.clone()) };
+        engine.prepare(sha256, fetch).await.unwrap();
+        let cached = |engine: &PluginEngine| {
+            (
+                engine.ready.lock().unwrap().contains_key(&sha256),
+                engine.cache_path(&sha256).is_file(),
+            )
+        };
+        assert_eq!(cached(&engine), (true, true));
+        engine.evict(&sha256);
+        assert_eq!(cached(&engine), (false, false));
+        engine.evict(&sha256); // already gone: nothing to do
+        // Needed again, it is compiled again from its bytes.
+        engine.prepare(sha256, fetch).await.unwrap();
+        assert_eq!(engine.stats.compiled.load(Ordering::Relaxed), 2);
+        assert_eq!(cached(&engine), (true, true));
+    }
 }

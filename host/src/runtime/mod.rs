@@ -151,8 +151,14 @@ impl PluginEngine {
         });
         // The epoch stops guest code; this also bounds time spent in host calls (e.g. sleeps).
         let call = async {
-            let instance = pre.instantiate_async(&mut store).await?;
-            instance.call_transform(&mut store, request).await
+            let instance = pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| (Phase::Instantiate, e))?;
+            instance
+                .call_transform(&mut store, request)
+                .await
+                .map_err(|e| (Phase::Call, e))
         };
         let (outcome, busy) = Timed {
             inner: std::pin::pin!(tokio::time::timeout(timeout + engine::EPOCH_TICK * 5, call)),
@@ -164,7 +170,7 @@ impl PluginEngine {
         let result = match outcome {
             Err(_) => Err(RuntimeError::Timeout(timeout)),
             Ok(Ok(answer)) => check_output(limits, answer),
-            Ok(Err(err)) => Err(classify(limits, state, &log, err)),
+            Ok(Err((phase, err))) => Err(classify(limits, state, &log, phase, err)),
         };
         let peak_memory = state.memory.peak;
         Execution {
@@ -197,10 +203,23 @@ impl<F: std::future::Future> std::future::Future for Timed<'_, F> {
     }
 }
 
+/// Where a run failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Making the instance (the component was already validated and linked).
+    Instantiate,
+    /// The `transform` call, lifting its answer included.
+    Call,
+}
+
+/// Names what ended a run: a limit, the plugin's fault (a trap, or an answer the host could
+/// not read), or the host's own failure, which is not the plugin's fault and is not counted
+/// against it.
 fn classify(
     limits: &RuntimeLimits,
     state: &HostState,
     log: &LogSink,
+    phase: Phase,
     err: wasmtime::Error,
 ) -> RuntimeError {
     if state.timed_out {
@@ -211,9 +230,22 @@ fn classify(
         RuntimeError::MemoryExceeded(limits.memory_bytes)
     } else if let Some(trap) = err.downcast_ref::<wasmtime::Trap>() {
         RuntimeError::Trap(panic_message(&log.text()).unwrap_or_else(|| trap.to_string()))
+    } else if is_host_failure(phase, &err) {
+        RuntimeError::Internal(err.into())
     } else {
         RuntimeError::Trap(panic_message(&log.text()).unwrap_or_else(|| format!("{err:#}")))
     }
+}
+
+/// Whether an error that is not a trap or a limit is the host's: any failure to instantiate a
+/// component that validated and linked at upload (the instance pool full, memory that cannot be
+/// mapped, ...), and the instance pool running out during the call. Other errors of the call
+/// (an answer that cannot be lifted, a WASI resource misused) are the plugin's.
+fn is_host_failure(phase: Phase, err: &wasmtime::Error) -> bool {
+    phase == Phase::Instantiate
+        || err
+            .chain()
+            .any(|e| e.is::<wasmtime::PoolConcurrencyLimitError>())
 }
 
 /// The message of a Rust panic as the guest's std printed it to stderr.
@@ -267,7 +299,51 @@ fn check_output(
 
 #[cfg(test)]
 mod tests {
+    use sha2::{Digest, Sha256};
+
     use super::*;
+
+    fn request() -> PluginRequest {
+        PluginRequest {
+            method: "POST".into(),
+            path: String::new(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: b"{}".to_vec(),
+            config: "{}".into(),
+            webhook_name: "test".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_instance_pool_is_the_hosts_failure_not_the_plugins() {
+        let cache = tempfile::tempdir().unwrap();
+        let limits = RuntimeLimits {
+            max_concurrency: 1,
+            ..RuntimeLimits::default()
+        };
+        let engine =
+            PluginEngine::new(limits.clone(), cache.path().to_path_buf(), [7; 32]).unwrap();
+        let bytes = std::fs::read(wasmhook_test_artifacts::NOOP).unwrap();
+        let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+        let pre = engine
+            .prepare(sha256, || async { Ok(bytes) })
+            .await
+            .unwrap();
+        assert!(engine.run(&pre, request()).await.result.is_ok());
+        // The pool's only instance, taken outside `run` (and its slot semaphore).
+        let mut store = Store::new(
+            &engine.engine,
+            HostState::new(LogSink::new(1024), limits.memory_bytes),
+        );
+        store.limiter(|s| &mut s.memory);
+        store.set_epoch_deadline(1_000_000);
+        let _held = pre.instantiate_async(&mut store).await.unwrap();
+        let err = engine.run(&pre, request()).await.result.unwrap_err();
+        assert_eq!(err.code(), "plugin_runtime_error", "{err}");
+        assert!(!err.is_misbehaviour(), "not counted against the plugin");
+        assert!(err.to_string().contains("concurrent limit"), "{err}");
+    }
 
     #[test]
     fn extracts_the_panic_message_from_stderr() {

@@ -243,11 +243,7 @@ impl Api<'_> {
         let status = response.status().as_u16();
         self.status = Some(status);
         if status == 429 {
-            self.retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| super::retry::parse_retry_after(v, chrono::Utc::now()));
+            self.retry_after = crate::net::retry_after::from_headers(response.headers());
         }
         let bytes = response.bytes().await.unwrap_or_default();
         if !(200..300).contains(&status) {

@@ -1,6 +1,6 @@
 //! Benchmark plugin: summarizes a GitHub push, line for line the same transform as
 //! `tests/plugins/push-python` and `tests/plugins/push-js`, so the three languages' per-request
-//! costs compare like for like (`cargo bench -p wasmhook --bench languages`).
+//! costs compare like for like (`cargo bench -p wasmhook --bench plugins`).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
