@@ -149,7 +149,7 @@ async fn plugins_and_failed_deliveries_are_shared_by_every_node() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL (#5): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
 async fn lost_database_connections_give_503_and_the_node_recovers() {
-    let app = TestApp::spawn_with(|c| c.db_acquire_timeout_ms = 2_000).await;
+    let app = TestApp::spawn_with(|c| c.db.acquire_timeout = Duration::from_secs(2)).await;
     let hook = app.webhook("resilient").await;
     let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
     app.post_anon(&url, json!({"content": "before"}))
