@@ -11,7 +11,7 @@ pub struct NetworkConfig {
     /// Let outgoing webhook targets and push endpoints resolve to loopback addresses
     /// (127.0.0.0/8, ::1): for tests and local setups.
     #[arg(
-        id = "outgoing_allow_loopback",
+        id = "OUTGOING_ALLOW_LOOPBACK",
         long = "outgoing-allow-loopback",
         env = "WASMHOOK_OUTGOING_ALLOW_LOOPBACK"
     )]
@@ -20,7 +20,7 @@ pub struct NetworkConfig {
     /// Let outgoing webhook targets and push endpoints resolve to private and link-local
     /// addresses (10/8, 172.16/12, 192.168/16, 169.254/16, 100.64/10, fc00::/7, fe80::/10).
     #[arg(
-        id = "outgoing_allow_private",
+        id = "OUTGOING_ALLOW_PRIVATE",
         long = "outgoing-allow-private",
         env = "WASMHOOK_OUTGOING_ALLOW_PRIVATE"
     )]

@@ -11,7 +11,7 @@ pub struct PushConfig {
     /// Contact URI in VAPID tokens (`mailto:` or `https:`), for push services to reach the
     /// operator.
     #[arg(
-        id = "vapid_subject",
+        id = "VAPID_SUBJECT",
         long = "vapid-subject",
         env = "WASMHOOK_VAPID_SUBJECT",
         default_value = "mailto:admin@localhost"
@@ -20,7 +20,7 @@ pub struct PushConfig {
 
     /// Accept plain-http push endpoints (for a local test push service; browsers use https).
     #[arg(
-        id = "push_allow_http",
+        id = "PUSH_ALLOW_HTTP",
         long = "push-allow-http",
         env = "WASMHOOK_PUSH_ALLOW_HTTP"
     )]
@@ -28,7 +28,7 @@ pub struct PushConfig {
 
     /// First Web Push retry delay in ms, doubled per failed attempt.
     #[arg(
-        id = "push_retry_base_ms",
+        id = "PUSH_RETRY_BASE_MS",
         long = "push-retry-base-ms",
         env = "WASMHOOK_PUSH_RETRY_BASE_MS",
         default_value_t = 5_000
@@ -37,7 +37,7 @@ pub struct PushConfig {
 
     /// Longest Web Push retry delay, in ms.
     #[arg(
-        id = "push_retry_max_ms",
+        id = "PUSH_RETRY_MAX_MS",
         long = "push-retry-max-ms",
         env = "WASMHOOK_PUSH_RETRY_MAX_MS",
         default_value_t = 3_600_000
@@ -46,7 +46,7 @@ pub struct PushConfig {
 
     /// Attempts before a Web Push message is given up (about a day with the default delays).
     #[arg(
-        id = "push_max_attempts",
+        id = "PUSH_MAX_ATTEMPTS",
         long = "push-max-attempts",
         env = "WASMHOOK_PUSH_MAX_ATTEMPTS",
         default_value_t = 30
@@ -55,7 +55,7 @@ pub struct PushConfig {
 
     /// How often each node checks the push queue for due messages, in ms.
     #[arg(
-        id = "push_poll_ms",
+        id = "PUSH_POLL_MS",
         long = "push-poll-ms",
         env = "WASMHOOK_PUSH_POLL_MS",
         default_value_t = 1_000

@@ -10,7 +10,7 @@ use super::retry::RetrySchedule;
 pub struct OutgoingConfig {
     /// Attempts per outgoing delivery before it is marked failed.
     #[arg(
-        id = "outgoing_max_attempts",
+        id = "OUTGOING_MAX_ATTEMPTS",
         long = "outgoing-max-attempts",
         env = "WASMHOOK_OUTGOING_MAX_ATTEMPTS",
         default_value_t = 6
@@ -20,7 +20,7 @@ pub struct OutgoingConfig {
     /// Delay before the first retry, in ms; each further retry waits twice as long (the
     /// default 6 attempts span about an hour: 2, 4, 8, 16 and 32 minutes).
     #[arg(
-        id = "outgoing_retry_base_ms",
+        id = "OUTGOING_RETRY_BASE_MS",
         long = "outgoing-retry-base-ms",
         env = "WASMHOOK_OUTGOING_RETRY_BASE_MS",
         default_value_t = 120_000
@@ -29,7 +29,7 @@ pub struct OutgoingConfig {
 
     /// Longest wait between two attempts (also caps a `Retry-After`), in ms.
     #[arg(
-        id = "outgoing_retry_max_ms",
+        id = "OUTGOING_RETRY_MAX_MS",
         long = "outgoing-retry-max-ms",
         env = "WASMHOOK_OUTGOING_RETRY_MAX_MS",
         default_value_t = 3_600_000
@@ -38,7 +38,7 @@ pub struct OutgoingConfig {
 
     /// Consecutive failed deliveries after which an outgoing webhook is disabled (0: never).
     #[arg(
-        id = "outgoing_disable_after",
+        id = "OUTGOING_DISABLE_AFTER",
         long = "outgoing-disable-after",
         env = "WASMHOOK_OUTGOING_DISABLE_AFTER",
         default_value_t = 5
@@ -47,7 +47,7 @@ pub struct OutgoingConfig {
 
     /// How often the delivery worker looks for due deliveries, in ms.
     #[arg(
-        id = "outgoing_poll_ms",
+        id = "OUTGOING_POLL_MS",
         long = "outgoing-poll-ms",
         env = "WASMHOOK_OUTGOING_POLL_MS",
         default_value_t = 1_000
@@ -56,7 +56,7 @@ pub struct OutgoingConfig {
 
     /// Timeout of one outgoing HTTP request, in ms.
     #[arg(
-        id = "outgoing_timeout_ms",
+        id = "OUTGOING_TIMEOUT_MS",
         long = "outgoing-timeout-ms",
         env = "WASMHOOK_OUTGOING_TIMEOUT_MS",
         default_value_t = 10_000
@@ -65,7 +65,7 @@ pub struct OutgoingConfig {
 
     /// Deliveries one node sends at once.
     #[arg(
-        id = "outgoing_concurrency",
+        id = "OUTGOING_CONCURRENCY",
         long = "outgoing-concurrency",
         env = "WASMHOOK_OUTGOING_CONCURRENCY",
         default_value_t = 16

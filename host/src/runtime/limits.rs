@@ -48,7 +48,7 @@ impl Default for RuntimeLimits {
 pub struct SandboxConfig {
     /// Wall-clock limit of one plugin run, in milliseconds.
     #[arg(
-        id = "plugin_timeout_ms",
+        id = "PLUGIN_TIMEOUT_MS",
         long = "plugin-timeout-ms",
         env = "WASMHOOK_PLUGIN_TIMEOUT_MS",
         default_value_t = 100
@@ -57,7 +57,7 @@ pub struct SandboxConfig {
 
     /// Linear memory limit of one plugin instance, in MiB.
     #[arg(
-        id = "plugin_memory_mib",
+        id = "PLUGIN_MEMORY_MIB",
         long = "plugin-memory-mib",
         env = "WASMHOOK_PLUGIN_MEMORY_MIB",
         default_value_t = 32
@@ -66,7 +66,7 @@ pub struct SandboxConfig {
 
     /// Messages one plugin run may produce.
     #[arg(
-        id = "plugin_max_messages",
+        id = "PLUGIN_MAX_MESSAGES",
         long = "plugin-max-messages",
         env = "WASMHOOK_PLUGIN_MAX_MESSAGES",
         default_value_t = 10
@@ -75,7 +75,7 @@ pub struct SandboxConfig {
 
     /// Bytes of output one plugin run may produce.
     #[arg(
-        id = "plugin_max_output_bytes", long = "plugin-max-output-bytes",
+        id = "PLUGIN_MAX_OUTPUT_BYTES", long = "plugin-max-output-bytes",
         env = "WASMHOOK_PLUGIN_MAX_OUTPUT_BYTES",
         default_value_t = 64 * 1024
     )]
@@ -83,7 +83,7 @@ pub struct SandboxConfig {
 
     /// Bytes of log (records, stdout, stderr) one plugin run may write.
     #[arg(
-        id = "plugin_max_log_bytes", long = "plugin-max-log-bytes",
+        id = "PLUGIN_MAX_LOG_BYTES", long = "plugin-max-log-bytes",
         env = "WASMHOOK_PLUGIN_MAX_LOG_BYTES",
         default_value_t = 16 * 1024
     )]
@@ -91,7 +91,7 @@ pub struct SandboxConfig {
 
     /// Plugin instances running at once (further requests wait).
     #[arg(
-        id = "plugin_concurrency",
+        id = "PLUGIN_CONCURRENCY",
         long = "plugin-concurrency",
         env = "WASMHOOK_PLUGIN_CONCURRENCY",
         default_value_t = 64
@@ -101,7 +101,7 @@ pub struct SandboxConfig {
     /// Plugin runs past their first 2 ms executing at once (0: one less than the cores, at
     /// least 1); the others wait their turn.
     #[arg(
-        id = "plugin_long_lanes",
+        id = "PLUGIN_LONG_LANES",
         long = "plugin-long-lanes",
         env = "WASMHOOK_PLUGIN_LONG_LANES",
         default_value_t = 0

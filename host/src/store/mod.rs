@@ -179,7 +179,7 @@ pub(crate) use with_pool;
 pub struct StoreOptions {
     /// Database: `postgres://...`, `sqlite://PATH`, or a bare SQLite file path.
     #[arg(
-        id = "database",
+        id = "DATABASE",
         long = "database",
         env = "WASMHOOK_DATABASE_URL",
         default_value = "./wasmhook-data/wasmhook.db"
@@ -187,7 +187,7 @@ pub struct StoreOptions {
     pub url: String,
     /// Maximum database connections (the read pool on SQLite, the pool on PostgreSQL).
     #[arg(
-        id = "db_max_connections",
+        id = "DB_MAX_CONNECTIONS",
         long = "db-max-connections",
         env = "WASMHOOK_DB_MAX_CONNECTIONS",
         default_value_t = 8
@@ -195,7 +195,7 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long a request waits for a database connection before answering 503, in ms.
     #[arg(
-        id = "db_acquire_timeout_ms", long = "db-acquire-timeout-ms",
+        id = "DB_ACQUIRE_TIMEOUT_MS", long = "db-acquire-timeout-ms",
         env = "WASMHOOK_DB_ACQUIRE_TIMEOUT_MS",
         value_parser = crate::flags::millis,
         default_value = "5000"
@@ -204,7 +204,7 @@ pub struct StoreOptions {
     /// Longest a database statement may run (PostgreSQL statement_timeout; SQLite busy
     /// timeout), in ms.
     #[arg(
-        id = "db_statement_timeout_ms", long = "db-statement-timeout-ms",
+        id = "DB_STATEMENT_TIMEOUT_MS", long = "db-statement-timeout-ms",
         env = "WASMHOOK_DB_STATEMENT_TIMEOUT_MS",
         value_parser = crate::flags::millis,
         default_value = "10000"

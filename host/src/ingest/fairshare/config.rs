@@ -5,7 +5,7 @@
 pub struct FairShareConfig {
     /// Plugin execution time each webhook earns per second, in ms (0 disables the budget).
     #[arg(
-        id = "plugin_cpu_ms_per_second",
+        id = "PLUGIN_CPU_MS_PER_SECOND",
         long = "plugin-cpu-ms-per-second",
         env = "WASMHOOK_PLUGIN_CPU_MS_PER_SECOND",
         default_value_t = 200
@@ -14,7 +14,7 @@ pub struct FairShareConfig {
 
     /// Plugin execution time a webhook may bank for bursts, in ms.
     #[arg(
-        id = "plugin_cpu_burst_ms",
+        id = "PLUGIN_CPU_BURST_MS",
         long = "plugin-cpu-burst-ms",
         env = "WASMHOOK_PLUGIN_CPU_BURST_MS",
         default_value_t = 2_000
@@ -24,7 +24,7 @@ pub struct FairShareConfig {
     /// Execution time each uploaded plugin earns per second across all its webhooks, in ms
     /// (0 disables; built-in plugins are bounded per webhook only).
     #[arg(
-        id = "plugin_cpu_ms_per_second_per_plugin",
+        id = "PLUGIN_CPU_MS_PER_SECOND_PER_PLUGIN",
         long = "plugin-cpu-ms-per-second-per-plugin",
         env = "WASMHOOK_PLUGIN_CPU_MS_PER_SECOND_PER_PLUGIN",
         default_value_t = 600
@@ -33,7 +33,7 @@ pub struct FairShareConfig {
 
     /// Execution time an uploaded plugin may bank for bursts across its webhooks, in ms.
     #[arg(
-        id = "plugin_cpu_burst_ms_per_plugin",
+        id = "PLUGIN_CPU_BURST_MS_PER_PLUGIN",
         long = "plugin-cpu-burst-ms-per-plugin",
         env = "WASMHOOK_PLUGIN_CPU_BURST_MS_PER_PLUGIN",
         default_value_t = 6_000
@@ -42,7 +42,7 @@ pub struct FairShareConfig {
 
     /// Plugin instances one webhook may run at once (0: no cap but the global one).
     #[arg(
-        id = "plugin_instances_per_webhook",
+        id = "PLUGIN_INSTANCES_PER_WEBHOOK",
         long = "plugin-instances-per-webhook",
         env = "WASMHOOK_PLUGIN_INSTANCES_PER_WEBHOOK",
         default_value_t = 8
@@ -51,7 +51,7 @@ pub struct FairShareConfig {
 
     /// Instances of one uploaded plugin running at once across its webhooks (0: no cap).
     #[arg(
-        id = "plugin_instances_per_plugin",
+        id = "PLUGIN_INSTANCES_PER_PLUGIN",
         long = "plugin-instances-per-plugin",
         env = "WASMHOOK_PLUGIN_INSTANCES_PER_PLUGIN",
         default_value_t = 24
@@ -61,7 +61,7 @@ pub struct FairShareConfig {
     /// Consecutive timeouts, memory-limit hits or traps that quarantine a webhook's plugin
     /// (0 disables the breaker).
     #[arg(
-        id = "plugin_breaker_failures",
+        id = "PLUGIN_BREAKER_FAILURES",
         long = "plugin-breaker-failures",
         env = "WASMHOOK_PLUGIN_BREAKER_FAILURES",
         default_value_t = 5
@@ -70,7 +70,7 @@ pub struct FairShareConfig {
 
     /// First quarantine, in ms; doubled each time a probe fails.
     #[arg(
-        id = "plugin_breaker_backoff_ms",
+        id = "PLUGIN_BREAKER_BACKOFF_MS",
         long = "plugin-breaker-backoff-ms",
         env = "WASMHOOK_PLUGIN_BREAKER_BACKOFF_MS",
         default_value_t = 30_000
@@ -79,7 +79,7 @@ pub struct FairShareConfig {
 
     /// Longest quarantine, in ms.
     #[arg(
-        id = "plugin_breaker_backoff_max_ms",
+        id = "PLUGIN_BREAKER_BACKOFF_MAX_MS",
         long = "plugin-breaker-backoff-max-ms",
         env = "WASMHOOK_PLUGIN_BREAKER_BACKOFF_MAX_MS",
         default_value_t = 600_000
