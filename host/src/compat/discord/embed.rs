@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::payload::{Embed, Field};
-use super::text;
+use super::syntax::text;
 use crate::compat::text as helpers;
 
 /// Blank for Discord: empty, whitespace or the zero-width spaces senders use as spacers.

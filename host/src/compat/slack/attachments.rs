@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::mrkdwn::{convert_text, plain};
-use super::{Flavor, render_blocks};
+use super::blocks::render_blocks;
+use super::mrkdwn::{Flavor, convert_text, plain};
 use crate::compat::text;
 use crate::compat::{Refusal, join_nonempty, optional_array, string};
 

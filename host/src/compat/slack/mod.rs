@@ -14,19 +14,10 @@ use serde_json::{Map, Value};
 
 pub use attachments::{attachment, timestamp};
 pub use blocks::{render_blocks, text_object};
-pub use mrkdwn::{convert_text, mrkdwn};
+pub use mrkdwn::{Flavor, convert_text, mrkdwn};
 
 use super::text::{self, escape};
 use super::{Converted, Refusal, join_nonempty, optional_array, optional_string};
-
-/// How the text fields of a payload are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavor {
-    /// Slack's mrkdwn (also Rocket.Chat's message format).
-    Mrkdwn,
-    /// Markdown with Slack's angle-bracket links and mentions (Mattermost).
-    Markdown,
-}
 
 /// Converts a Slack incoming-webhook payload. `text`, `attachments` or `blocks` is required;
 /// when `blocks` render, `text` is only their notification fallback, as in Slack.

@@ -3,8 +3,16 @@
 
 use wasmhook_sdk::markdown;
 
-use super::Flavor;
 use crate::compat::text::{self, escape};
+
+/// How the text fields of a payload are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// Slack's mrkdwn (also Rocket.Chat's message format).
+    Mrkdwn,
+    /// Markdown with Slack's angle-bracket links and mentions (Mattermost).
+    Markdown,
+}
 
 /// Converts mrkdwn to our Markdown.
 pub fn mrkdwn(text: &str) -> String {

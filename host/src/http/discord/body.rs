@@ -5,8 +5,8 @@
 use axum::body::Bytes;
 use serde_json::{Map, Value};
 
-use super::super::extract::is_json_content_type;
 use crate::compat::{Refusal, discord};
+use crate::http::extract::is_json_content_type;
 
 /// The body as a JSON object, read according to its `Content-Type`.
 pub(super) async fn read_object(

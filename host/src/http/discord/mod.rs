@@ -15,18 +15,20 @@
 //! hex digits). Errors answer Discord's `{"message", "code"}` with our `error` object beside
 //! them. A body refused after the token was accepted is recorded as a failed delivery, so the
 //! webhook's owner sees why a sender that retries blindly gets nowhere.
+//!
+//! The body limit and the raw request kept for the log are `http::compat`'s; reading the body's
+//! encodings is `body`, Discord's message object and error answers are `reply`.
 
 mod body;
 mod reply;
 
 use std::sync::Arc;
 
-use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -315,6 +317,7 @@ fn unknown_message(err: StoreError) -> Failure {
         other => other.into(),
     }
 }
+
 /// `?wait=true` (also `True` and `1`, as clients send it), from the query string.
 fn wants_wait(query: &str) -> bool {
     url::form_urlencoded::parse(query.as_bytes())

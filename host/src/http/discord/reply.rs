@@ -9,8 +9,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::super::ApiError;
 use crate::compat::{Refusal, discord};
+use crate::http::ApiError;
 use crate::store::{StoreError, StoredMessage};
 
 /// Why a Discord request failed: our API error, or a body the Discord format refuses.

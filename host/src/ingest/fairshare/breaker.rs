@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::FairShareConfig;
+use super::config::FairShareConfig;
 
 /// How a plugin run ended, as the breaker sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
