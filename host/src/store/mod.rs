@@ -195,7 +195,8 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long a request waits for a database connection before answering 503, in ms.
     #[arg(
-        id = "DB_ACQUIRE_TIMEOUT_MS", long = "db-acquire-timeout-ms",
+        id = "DB_ACQUIRE_TIMEOUT_MS",
+        long = "db-acquire-timeout-ms",
         env = "WASMHOOK_DB_ACQUIRE_TIMEOUT_MS",
         value_parser = crate::flags::millis,
         default_value = "5000"
@@ -204,7 +205,8 @@ pub struct StoreOptions {
     /// Longest a database statement may run (PostgreSQL statement_timeout; SQLite busy
     /// timeout), in ms.
     #[arg(
-        id = "DB_STATEMENT_TIMEOUT_MS", long = "db-statement-timeout-ms",
+        id = "DB_STATEMENT_TIMEOUT_MS",
+        long = "db-statement-timeout-ms",
         env = "WASMHOOK_DB_STATEMENT_TIMEOUT_MS",
         value_parser = crate::flags::millis,
         default_value = "10000"
