@@ -75,7 +75,8 @@ pub struct SandboxConfig {
 
     /// Bytes of output one plugin run may produce.
     #[arg(
-        id = "PLUGIN_MAX_OUTPUT_BYTES", long = "plugin-max-output-bytes",
+        id = "PLUGIN_MAX_OUTPUT_BYTES",
+        long = "plugin-max-output-bytes",
         env = "WASMHOOK_PLUGIN_MAX_OUTPUT_BYTES",
         default_value_t = 64 * 1024
     )]
@@ -83,7 +84,8 @@ pub struct SandboxConfig {
 
     /// Bytes of log (records, stdout, stderr) one plugin run may write.
     #[arg(
-        id = "PLUGIN_MAX_LOG_BYTES", long = "plugin-max-log-bytes",
+        id = "PLUGIN_MAX_LOG_BYTES",
+        long = "plugin-max-log-bytes",
         env = "WASMHOOK_PLUGIN_MAX_LOG_BYTES",
         default_value_t = 16 * 1024
     )]
