@@ -110,9 +110,15 @@ impl TestApp {
         cache_dir: PathBuf,
         adjust: impl FnOnce(&mut Config),
     ) -> TestApp {
-        let mut cfg = Config::with_database(database.clone());
-        cfg.cache_dir = Some(cache_dir.clone());
-        cfg.bootstrap_token = Some(ADMIN_TOKEN.into());
+        let mut cfg = Config::from_args([
+            "--database",
+            &database,
+            "--cache-dir",
+            cache_dir.to_str().expect("a UTF-8 cache path"),
+            "--bootstrap-token",
+            ADMIN_TOKEN,
+        ])
+        .expect("the test configuration parses");
         adjust(&mut cfg);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

@@ -38,10 +38,18 @@ async fn run(concurrency: usize, requests: usize) {
     } else {
         "SQLite"
     };
-    let mut cfg = wasmhook::Config::with_database(database);
-    cfg.cache_dir = Some(dir.path().join("cache"));
-    cfg.bootstrap_token = Some(TOKEN.into());
-    cfg.rate_limit_per_second = 0;
+    let cache = dir.path().join("cache").display().to_string();
+    let cfg = wasmhook::Config::from_args([
+        "--database",
+        &database,
+        "--cache-dir",
+        &cache,
+        "--bootstrap-token",
+        TOKEN,
+        "--rate-limit-per-second",
+        "0",
+    ])
+    .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(wasmhook::serve(cfg, listener));

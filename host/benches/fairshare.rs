@@ -39,11 +39,19 @@ fn main() {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg =
-        wasmhook::Config::with_database(dir.path().join("bench.db").display().to_string());
-    cfg.cache_dir = Some(dir.path().join("cache"));
-    cfg.bootstrap_token = Some(TOKEN.into());
-    cfg.rate_limit_per_second = 0;
+    let database = dir.path().join("bench.db").display().to_string();
+    let cache = dir.path().join("cache").display().to_string();
+    let cfg = wasmhook::Config::from_args([
+        "--database",
+        &database,
+        "--cache-dir",
+        &cache,
+        "--bootstrap-token",
+        TOKEN,
+        "--rate-limit-per-second",
+        "0",
+    ])
+    .unwrap();
     let listener = server_rt
         .block_on(TcpListener::bind("127.0.0.1:0"))
         .unwrap();

@@ -49,10 +49,18 @@ fn rss_kib() -> u64 {
 async fn run(clients: usize, rounds: usize) {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("bench.db").display().to_string();
-    let mut cfg = wasmhook::Config::with_database(database.clone());
-    cfg.cache_dir = Some(dir.path().join("cache"));
-    cfg.bootstrap_token = Some(TOKEN.into());
-    cfg.rate_limit_per_second = 0;
+    let cache = dir.path().join("cache").display().to_string();
+    let cfg = wasmhook::Config::from_args([
+        "--database",
+        &database,
+        "--cache-dir",
+        &cache,
+        "--bootstrap-token",
+        TOKEN,
+        "--rate-limit-per-second",
+        "0",
+    ])
+    .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");

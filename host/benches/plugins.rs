@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use wasmhook::ingest::plugin::{self, PluginOutcome};
-use wasmhook::runtime::{PluginEngine, RuntimeLimits};
+use wasmhook::runtime::PluginEngine;
 use wasmhook::store::RawRequest;
 use wasmhook_test_artifacts as artifacts;
 
@@ -156,10 +156,9 @@ fn main() {
         .build()
         .unwrap();
     let dir = std::env::temp_dir().join(format!("wasmhook-bench-{}", std::process::id()));
-    let limits = RuntimeLimits {
-        timeout: Duration::from_secs(5),
-        ..RuntimeLimits::default()
-    };
+    let limits = wasmhook::Config::from_args(["--plugin-timeout-ms", "5000"])
+        .unwrap()
+        .runtime_limits();
     let engine = PluginEngine::new(limits, dir.clone(), rand::random()).unwrap();
     println!(
         "{:<60} {:>10} {:>10} {:>10}",

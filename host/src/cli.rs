@@ -35,15 +35,7 @@ pub enum Command {
     #[command(subcommand)]
     Plugin(PluginCommand),
     /// Apply database migrations and exit.
-    Migrate {
-        /// Database: a SQLite file path, a `sqlite://PATH` URL, or a `postgres://` URL.
-        #[arg(
-            long,
-            env = "WASMHOOK_DATABASE_URL",
-            default_value = "./wasmhook-data/wasmhook.db"
-        )]
-        database: String,
-    },
+    Migrate(crate::store::StoreOptions),
 }
 
 /// `wasmhook plugin ...`.
@@ -60,4 +52,56 @@ pub enum PluginCommand {
     ///
     /// The project builds, tests and passes `plugin check` as generated.
     New(crate::scaffold::NewArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        // Catches, among others, two flattened settings that define the same flag.
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_and_variables_keep_their_names() {
+        let cli = Cli::try_parse_from([
+            "wasmhook",
+            "--database",
+            "a.db",
+            "--outgoing-allow-loopback",
+            "--outgoing-max-attempts",
+            "2",
+            "--push-allow-http",
+            "--plugin-timeout-ms",
+            "7",
+            "--plugin-breaker-failures",
+            "1",
+            "--db-acquire-timeout-ms",
+            "250",
+        ])
+        .unwrap();
+        let cfg = cli.serve;
+        assert_eq!(cfg.db.url, "a.db");
+        assert_eq!(
+            cfg.db.acquire_timeout,
+            std::time::Duration::from_millis(250)
+        );
+        assert!(cfg.network.allow_loopback);
+        assert!(cfg.push.allow_http);
+        assert_eq!(cfg.outgoing.max_attempts, 2);
+        assert_eq!(cfg.sandbox.timeout_ms, 7);
+        assert_eq!(cfg.fair_share.breaker_failures, 1);
+        let Some(Command::Migrate(db)) =
+            Cli::try_parse_from(["wasmhook", "migrate", "--database", "b.db"])
+                .unwrap()
+                .command
+        else {
+            panic!("not migrate");
+        };
+        assert_eq!(db.url, "b.db");
+    }
 }

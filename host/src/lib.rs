@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cluster;
 pub mod compat;
 pub mod config;
+pub mod flags;
 pub mod http;
 pub mod ingest;
 pub mod live;
@@ -48,9 +49,9 @@ pub async fn serve_until(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let store = Store::open(&cfg.store_options())
+    let store = Store::open(&cfg.db)
         .await
-        .with_context(|| format!("opening database {}", store::redacted_url(&cfg.database)))?;
+        .with_context(|| format!("opening database {}", store::redacted_url(&cfg.db.url)))?;
     if let Some(token) = bootstrap::bootstrap(&store, &cfg)
         .await
         .context("bootstrapping the database")?
@@ -85,13 +86,13 @@ pub async fn serve_until(
             .secret("vapid_private_key")
             .await
             .context("reading the VAPID key")?,
-        cfg.vapid_subject.clone(),
+        cfg.push.vapid_subject.clone(),
     )?;
     let pusher = push::Push::new(
         store.clone(),
         vapid,
-        cfg.push_options(),
-        cfg.outgoing.network_policy(),
+        cfg.push.options(),
+        cfg.network.policy(),
     )?;
     let (stop_push, push_stopped) = tokio::sync::watch::channel(false);
     let mut push_worker = tokio::spawn(pusher.clone().run(push_stopped));
@@ -120,7 +121,10 @@ pub async fn serve_until(
     let plugins =
         runtime::PluginEngine::new(cfg.runtime_limits(), cfg.resolved_cache_dir(), cache_key)
             .context("starting the plugin runtime")?;
-    let outbound = Arc::new(outbox::Outbound::new(cfg.outgoing.clone()));
+    let outbound = Arc::new(outbox::Outbound::new(
+        cfg.outgoing.clone(),
+        cfg.network.policy(),
+    ));
     let (stop_outgoing, outgoing_stopped) = tokio::sync::watch::channel(false);
     let mut outgoing_worker = tokio::spawn(outbox::run(
         store.clone(),
@@ -136,7 +140,7 @@ pub async fn serve_until(
         keep_deliveries: cfg.keep_deliveries,
         live: hub.clone(),
         push: pusher,
-        push_allow_http: cfg.push_allow_http,
+        push_allow_http: cfg.push.allow_http,
         outgoing: outbound,
     };
     tracing::info!(%local, "wasmhook listening");
@@ -154,7 +158,7 @@ pub async fn serve_until(
     }
     // Let the push worker record the attempts it is making (bounded by its HTTP timeout).
     let _ = stop_push.send(true);
-    let push_drain = cfg.push_options().timeout + std::time::Duration::from_secs(1);
+    let push_drain = cfg.push.options().timeout + std::time::Duration::from_secs(1);
     if tokio::time::timeout(push_drain, &mut push_worker)
         .await
         .is_err()

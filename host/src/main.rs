@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 use wasmhook::Config;
 use wasmhook::cli::{Cli, Command, PluginCommand};
-use wasmhook::store::{self, Store, StoreOptions};
+use wasmhook::store::{self, Store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -31,9 +31,9 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1)
             }
         }
-        Some(Command::Migrate { database }) => {
-            let shown = store::redacted_url(&database);
-            Store::open(&StoreOptions::new(database))
+        Some(Command::Migrate(db)) => {
+            let shown = store::redacted_url(&db.url);
+            Store::open(&db)
                 .await
                 .with_context(|| format!("migrating {shown}"))?;
             eprintln!("wasmhook: {shown} is up to date");

@@ -35,9 +35,8 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    /// A sender for these settings.
-    pub fn new(cfg: OutgoingConfig) -> Self {
-        let policy = cfg.network_policy();
+    /// A sender for these settings, reaching only the addresses `policy` allows.
+    pub fn new(cfg: OutgoingConfig, policy: NetworkPolicy) -> Self {
         let client = policy.client(cfg.timeout());
         Outbound {
             cfg,
@@ -139,8 +138,8 @@ impl Outbound {
 /// Runs the worker until `stop` turns true; a batch being sent is finished first, so a
 /// graceful shutdown records every attempt it made (a crash leaves claims to expire).
 pub async fn run(store: Store, outbound: Arc<Outbound>, mut stop: watch::Receiver<bool>) {
-    let poll = Duration::from_millis(outbound.cfg.outgoing_poll_ms.max(10));
-    let batch = outbound.cfg.outgoing_concurrency.max(1);
+    let poll = Duration::from_millis(outbound.cfg.poll_ms.max(10));
+    let batch = outbound.cfg.concurrency.max(1);
     while !*stop.borrow() {
         match tick(&store, &outbound, batch).await {
             // A full batch: more may be due right away.
@@ -196,7 +195,7 @@ async fn deliver(store: &Store, outbound: &Outbound, id: Uuid) -> Result<(), Sto
         ),
     }
     if let Some(disabled) = store
-        .finish_outgoing(&job, &record, outbound.cfg.outgoing_disable_after)
+        .finish_outgoing(&job, &record, outbound.cfg.disable_after)
         .await?
     {
         tracing::warn!(

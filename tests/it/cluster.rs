@@ -149,7 +149,7 @@ async fn plugins_and_failed_deliveries_are_shared_by_every_node() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL (#5): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
 async fn lost_database_connections_give_503_and_the_node_recovers() {
-    let app = TestApp::spawn_with(|c| c.db_acquire_timeout_ms = 2_000).await;
+    let app = TestApp::spawn_with(|c| c.db.acquire_timeout = Duration::from_secs(2)).await;
     let hook = app.webhook("resilient").await;
     let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
     app.post_anon(&url, json!({"content": "before"}))
@@ -203,9 +203,9 @@ async fn an_event_posted_on_node_a_reaches_clients_connected_to_node_b() {
     use wasmhook_tests::live::{PushService, SseClient, Subscriber, WsClient};
 
     let a = TestApp::spawn_with(|cfg| {
-        cfg.push_allow_http = true;
-        cfg.outgoing.outgoing_allow_loopback = true;
-        cfg.push_poll_ms = 50;
+        cfg.push.allow_http = true;
+        cfg.network.allow_loopback = true;
+        cfg.push.poll_ms = 50;
     })
     .await;
     let (b, _cache) = second_node(&a).await;
@@ -269,9 +269,9 @@ async fn each_push_is_sent_once_although_every_node_runs_a_push_worker() {
     use wasmhook_tests::live::{PushService, Subscriber};
 
     let fast = |cfg: &mut wasmhook::Config| {
-        cfg.push_allow_http = true;
-        cfg.outgoing.outgoing_allow_loopback = true;
-        cfg.push_poll_ms = 10;
+        cfg.push.allow_http = true;
+        cfg.network.allow_loopback = true;
+        cfg.push.poll_ms = 10;
     };
     let a = TestApp::spawn_with(fast).await;
     let cache = tempfile::tempdir().unwrap();
@@ -316,9 +316,9 @@ async fn each_push_is_sent_once_although_every_node_runs_a_push_worker() {
 async fn each_outgoing_event_is_delivered_once_across_nodes() {
     // Two nodes polling the outbox every 5 ms race for every delivery (#7).
     let racing = |cfg: &mut wasmhook::Config| {
-        cfg.outgoing.outgoing_allow_loopback = true;
-        cfg.outgoing.outgoing_poll_ms = 5;
-        cfg.outgoing.outgoing_concurrency = 4;
+        cfg.network.allow_loopback = true;
+        cfg.outgoing.poll_ms = 5;
+        cfg.outgoing.concurrency = 4;
     };
     let a = TestApp::spawn_with(racing).await;
     assert!(

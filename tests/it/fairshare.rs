@@ -18,11 +18,11 @@ fn id(v: &Value) -> &str {
 fn only(cfg: &mut Config) {
     cfg.rate_limit_per_second = 0;
     let f = &mut cfg.fair_share;
-    f.plugin_cpu_ms_per_second = 0;
-    f.plugin_cpu_ms_per_second_per_plugin = 0;
-    f.plugin_instances_per_webhook = 0;
-    f.plugin_instances_per_plugin = 0;
-    f.plugin_breaker_failures = 0;
+    f.cpu_ms_per_second = 0;
+    f.cpu_ms_per_second_per_plugin = 0;
+    f.instances_per_webhook = 0;
+    f.instances_per_plugin = 0;
+    f.breaker_failures = 0;
 }
 
 async fn post(app: &TestApp, hook: &Value, body: &str) -> Reply {
@@ -71,9 +71,9 @@ where
 async fn budget_refuses_with_retry_after_once_spent_and_recovers() {
     let app = TestApp::spawn_with(|cfg| {
         only(cfg);
-        cfg.plugin_timeout_ms = 60;
-        cfg.fair_share.plugin_cpu_ms_per_second = 100;
-        cfg.fair_share.plugin_cpu_burst_ms = 100;
+        cfg.sandbox.timeout_ms = 60;
+        cfg.fair_share.cpu_ms_per_second = 100;
+        cfg.fair_share.cpu_burst_ms = 100;
     })
     .await;
     let hook = app.plugin_webhook(artifacts::LOOP, "loop", json!({})).await;
@@ -153,9 +153,9 @@ fn spawn_post(app: &TestApp, hook: &Value) -> tokio::task::JoinHandle<reqwest::S
 async fn instances_are_capped_per_webhook_and_per_plugin() {
     let app = TestApp::spawn_with(|cfg| {
         only(cfg);
-        cfg.plugin_timeout_ms = 3_000;
-        cfg.fair_share.plugin_instances_per_webhook = 2;
-        cfg.fair_share.plugin_instances_per_plugin = 3;
+        cfg.sandbox.timeout_ms = 3_000;
+        cfg.fair_share.instances_per_webhook = 2;
+        cfg.fair_share.instances_per_plugin = 3;
     })
     .await;
     let a = app.plugin_webhook(artifacts::LOOP, "loop", json!({})).await;
@@ -199,8 +199,8 @@ async fn instances_are_capped_per_webhook_and_per_plugin() {
 async fn breaker_quarantines_a_failing_plugin_tells_the_owners_and_recovers() {
     let app = TestApp::spawn_with(|cfg| {
         only(cfg);
-        cfg.fair_share.plugin_breaker_failures = 3;
-        cfg.fair_share.plugin_breaker_backoff_ms = 1_000;
+        cfg.fair_share.breaker_failures = 3;
+        cfg.fair_share.breaker_backoff_ms = 1_000;
     })
     .await;
     let (_, admin_token) = app.user("alice", "admin").await;

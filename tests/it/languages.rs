@@ -72,7 +72,7 @@ pub(crate) async fn the_sentry_plugin_in_python_matches_every_golden_file_throug
 #[tokio::test]
 pub(crate) async fn the_push_summary_is_the_same_in_rust_python_and_javascript() {
     // What is compared is the output, not the speed: a deadline no loaded machine reaches.
-    let app = TestApp::spawn_with(|c| c.plugin_timeout_ms = 10_000).await;
+    let app = TestApp::spawn_with(|c| c.sandbox.timeout_ms = 10_000).await;
     let push = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures/github/push-no-username-committer/request.json"),

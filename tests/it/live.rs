@@ -16,11 +16,11 @@ async fn app() -> TestApp {
 }
 
 fn local_push(cfg: &mut wasmhook::Config) {
-    cfg.push_allow_http = true;
-    cfg.outgoing.outgoing_allow_loopback = true;
-    cfg.push_retry_base_ms = 100;
-    cfg.push_retry_max_ms = 400;
-    cfg.push_poll_ms = 50;
+    cfg.push.allow_http = true;
+    cfg.network.allow_loopback = true;
+    cfg.push.retry_base_ms = 100;
+    cfg.push.retry_max_ms = 400;
+    cfg.push.poll_ms = 50;
 }
 
 async fn post(app: &TestApp, token: &str, content: &str) {
@@ -516,8 +516,8 @@ async fn a_push_endpoint_that_resolves_to_a_refused_network_is_never_contacted()
     // Plain http is allowed, loopback is not (the default): `localhost` passes registration
     // (a host name) but resolves to 127.0.0.1, which the resolver refuses when sending.
     let app = TestApp::spawn_with(|cfg| {
-        cfg.push_allow_http = true;
-        cfg.push_poll_ms = 50;
+        cfg.push.allow_http = true;
+        cfg.push.poll_ms = 50;
     })
     .await;
     let service = PushService::start().await;

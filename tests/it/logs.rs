@@ -81,9 +81,9 @@ async fn outgoing_webhook_urls_and_secrets_never_reach_the_logs() {
     // Slack-style URLs carry their credential in the path; generic targets have a secret (#7).
     let logs = captured_logs();
     let app = TestApp::spawn_with(|cfg| {
-        cfg.outgoing.outgoing_allow_loopback = true;
-        cfg.outgoing.outgoing_poll_ms = 20;
-        cfg.outgoing.outgoing_max_attempts = 1;
+        cfg.network.allow_loopback = true;
+        cfg.outgoing.poll_ms = 20;
+        cfg.outgoing.max_attempts = 1;
     })
     .await;
     let receiver = wasmhook_tests::receiver::Receiver::with_responder(|_| {

@@ -19,10 +19,10 @@ const WAIT: Duration = Duration::from_secs(15);
 
 /// Loopback targets allowed, a fast worker and a 100 ms first retry.
 fn fast(cfg: &mut Config) {
-    cfg.outgoing.outgoing_allow_loopback = true;
-    cfg.outgoing.outgoing_poll_ms = 20;
-    cfg.outgoing.outgoing_retry_base_ms = 100;
-    cfg.outgoing.outgoing_timeout_ms = 5_000;
+    cfg.network.allow_loopback = true;
+    cfg.outgoing.poll_ms = 20;
+    cfg.outgoing.retry_base_ms = 100;
+    cfg.outgoing.timeout_ms = 5_000;
 }
 
 fn hooks_path(app: &TestApp) -> String {
@@ -404,7 +404,7 @@ async fn honours_retry_after_on_429() {
     // The backoff alone would wait 60 s; Retry-After says 1 s.
     let app = TestApp::spawn_with(|cfg| {
         fast(cfg);
-        cfg.outgoing.outgoing_retry_base_ms = 60_000;
+        cfg.outgoing.retry_base_ms = 60_000;
     })
     .await;
     let receiver = Receiver::start().await;
@@ -429,7 +429,7 @@ async fn honours_retry_after_on_429() {
 async fn a_restart_between_attempts_still_delivers() {
     let slow_retry = |cfg: &mut Config| {
         fast(cfg);
-        cfg.outgoing.outgoing_retry_base_ms = 2_000;
+        cfg.outgoing.retry_base_ms = 2_000;
     };
     let app = TestApp::spawn_with(slow_retry).await;
     let receiver = Receiver::start().await;
@@ -459,7 +459,7 @@ async fn a_restart_between_attempts_still_delivers() {
 async fn gives_up_after_the_configured_attempts_and_can_be_retried_by_hand() {
     let app = TestApp::spawn_with(|cfg| {
         fast(cfg);
-        cfg.outgoing.outgoing_max_attempts = 2;
+        cfg.outgoing.max_attempts = 2;
     })
     .await;
     let receiver = Receiver::start().await;
@@ -502,8 +502,8 @@ async fn gives_up_after_the_configured_attempts_and_can_be_retried_by_hand() {
 async fn disables_after_consecutive_failures_and_notifies_admins() {
     let app = TestApp::spawn_with(|cfg| {
         fast(cfg);
-        cfg.outgoing.outgoing_max_attempts = 1;
-        cfg.outgoing.outgoing_disable_after = 3;
+        cfg.outgoing.max_attempts = 1;
+        cfg.outgoing.disable_after = 3;
     })
     .await;
     let (_, admin_token) = app.user("Ada", "admin").await;
@@ -574,7 +574,7 @@ async fn disables_after_consecutive_failures_and_notifies_admins() {
 #[tokio::test]
 async fn refuses_private_loopback_and_link_local_targets() {
     // Default settings: loopback is not allowed.
-    let app = TestApp::spawn_with(|cfg| cfg.outgoing.outgoing_poll_ms = 20).await;
+    let app = TestApp::spawn_with(|cfg| cfg.outgoing.poll_ms = 20).await;
     let receiver = Receiver::start().await;
     let port = receiver.base.rsplit(':').next().unwrap().to_owned();
     for (url, rule) in [

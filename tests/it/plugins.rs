@@ -207,7 +207,7 @@ pub(crate) async fn hostile_plugins_fail_with_their_own_code_and_keep_the_reques
 #[tokio::test]
 async fn a_busy_plugin_does_not_block_other_webhooks() {
     // A long deadline, so the loop is certainly still running while the others are served.
-    let app = std::sync::Arc::new(TestApp::spawn_with(|c| c.plugin_timeout_ms = 5_000).await);
+    let app = std::sync::Arc::new(TestApp::spawn_with(|c| c.sandbox.timeout_ms = 5_000).await);
     let looping = app.plugin_webhook(artifacts::LOOP, "loop", json!({})).await;
     let echo = app.plugin_webhook(artifacts::ECHO, "echo", json!({})).await;
     let native = app.webhook("native").await;

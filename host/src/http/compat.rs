@@ -7,10 +7,11 @@
 //! the webhook (with the raw request), since these senders retry blindly and their owners only
 //! see the refusal there.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -33,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/teams/{token}", post(post_teams))
 }
 
-/// The parts of a foreign-format request.
+/// The parts of a foreign-format request (an extractor: the whole request, body unread).
 pub(crate) struct CompatRequest {
     /// HTTP method.
     pub method: Method,
@@ -43,6 +44,20 @@ pub(crate) struct CompatRequest {
     pub headers: HeaderMap,
     /// The body, not yet read.
     pub body: Body,
+}
+
+impl<S: Send + Sync> FromRequest<S> for CompatRequest {
+    type Rejection = Infallible;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Infallible> {
+        let (parts, body) = req.into_parts();
+        Ok(CompatRequest {
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            body,
+        })
+    }
 }
 
 /// A request whose token was accepted and whose body was read within the limit.
@@ -55,6 +70,25 @@ pub(crate) struct Accepted {
 }
 
 impl Accepted {
+    /// Reads the body of a request to `target` within the body limit (413) and keeps the
+    /// request as the delivery log shows it: the preamble of every foreign-format URL, once
+    /// the token (and whatever else the URL names) was accepted.
+    pub async fn read(
+        state: &AppState,
+        target: Arc<WebhookTarget>,
+        req: CompatRequest,
+    ) -> Result<Self, ApiError> {
+        let body = read_body(&req.headers, req.body, state.ingest.limits().max_body_bytes).await?;
+        let raw = plugin::raw_request(
+            req.method.as_str(),
+            &redact_path(req.uri.path()),
+            req.uri.query().unwrap_or(""),
+            &req.headers,
+            body.to_vec(),
+        );
+        Ok(Accepted { target, raw })
+    }
+
     /// The request's `Content-Type`.
     pub fn content_type(&self) -> Option<&str> {
         self.raw
@@ -87,15 +121,7 @@ pub(crate) async fn accept_request(
     req: CompatRequest,
 ) -> Result<Accepted, ApiError> {
     let target = accept(state, token).await?;
-    let body = read_body(&req.headers, req.body, state.ingest.limits().max_body_bytes).await?;
-    let raw = plugin::raw_request(
-        req.method.as_str(),
-        &redact_path(req.uri.path()),
-        req.uri.query().unwrap_or(""),
-        &req.headers,
-        body.to_vec(),
-    );
-    Ok(Accepted { target, raw })
+    Accepted::read(state, target, req).await
 }
 
 /// Validates, splits and stores converted messages through the shared pipeline (mentions,
@@ -177,15 +203,6 @@ async fn receive(
     post_converted(state, &accepted, format, converted).await
 }
 
-fn request(method: Method, uri: Uri, headers: HeaderMap, body: Body) -> CompatRequest {
-    CompatRequest {
-        method,
-        uri,
-        headers,
-        body,
-    }
-}
-
 fn text_response(status: StatusCode, body: &'static str) -> Response {
     (
         status,
@@ -219,12 +236,8 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
 async fn post_slack(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    req: CompatRequest,
 ) -> Response {
-    let req = request(method, uri, headers, body);
     match receive(&state, Format::Slack, &token, req, compat::slack::convert).await {
         Ok(_) => text_response(StatusCode::OK, "ok"),
         Err(err) => slack_error(err),
@@ -261,12 +274,8 @@ fn slack_error(err: CompatError) -> Response {
 async fn post_mattermost(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    req: CompatRequest,
 ) -> Response {
-    let req = request(method, uri, headers, body);
     match receive(
         &state,
         Format::Mattermost,
@@ -332,12 +341,8 @@ fn mattermost_error(err: CompatError) -> Response {
 async fn post_rocketchat(
     State(state): State<AppState>,
     Path((id, token)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    req: CompatRequest,
 ) -> Response {
-    let req = request(method, uri, headers, body);
     let result = async {
         let accepted = accept_request(&state, &token, req).await?;
         if Uuid::try_parse(&id).ok() != Some(accepted.target.id) {
@@ -379,12 +384,8 @@ async fn post_rocketchat(
 async fn post_teams(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    req: CompatRequest,
 ) -> Response {
-    let req = request(method, uri, headers, body);
     match receive(&state, Format::Teams, &token, req, compat::teams::convert).await {
         Ok(_) => text_response(StatusCode::OK, "1"),
         Err(CompatError::Refused(refusal)) => (

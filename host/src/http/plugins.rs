@@ -283,15 +283,15 @@ fn fair_share(state: &AppState) -> Value {
     let c = fair.config();
     let (refused, quarantined) = fair.totals(std::time::Instant::now());
     json!({
-        "cpu_ms_per_second_per_webhook": c.plugin_cpu_ms_per_second,
-        "cpu_burst_ms_per_webhook": c.plugin_cpu_burst_ms,
-        "cpu_ms_per_second_per_plugin": c.plugin_cpu_ms_per_second_per_plugin,
-        "cpu_burst_ms_per_plugin": c.plugin_cpu_burst_ms_per_plugin,
-        "instances_per_webhook": c.plugin_instances_per_webhook,
-        "instances_per_plugin": c.plugin_instances_per_plugin,
-        "breaker_failures": c.plugin_breaker_failures,
-        "breaker_backoff_ms": c.plugin_breaker_backoff_ms,
-        "breaker_backoff_max_ms": c.plugin_breaker_backoff_max_ms,
+        "cpu_ms_per_second_per_webhook": c.cpu_ms_per_second,
+        "cpu_burst_ms_per_webhook": c.cpu_burst_ms,
+        "cpu_ms_per_second_per_plugin": c.cpu_ms_per_second_per_plugin,
+        "cpu_burst_ms_per_plugin": c.cpu_burst_ms_per_plugin,
+        "instances_per_webhook": c.instances_per_webhook,
+        "instances_per_plugin": c.instances_per_plugin,
+        "breaker_failures": c.breaker_failures,
+        "breaker_backoff_ms": c.breaker_backoff_ms,
+        "breaker_backoff_max_ms": c.breaker_backoff_max_ms,
         "refused": refused,
         "quarantined_webhooks": quarantined,
     })

@@ -1,4 +1,5 @@
-//! Per-request limits of the plugin sandbox and the store-side enforcement of memory.
+//! Per-request limits of the plugin sandbox, the flags that set them, and the store-side
+//! enforcement of memory.
 
 use std::time::Duration;
 
@@ -36,15 +37,91 @@ impl RuntimeLimits {
 }
 
 impl Default for RuntimeLimits {
+    /// The limits of the flags' defaults.
     fn default() -> Self {
-        Self {
-            timeout: Duration::from_millis(100),
-            memory_bytes: 32 << 20,
-            max_messages: 10,
-            max_output_bytes: 64 << 10,
-            max_log_bytes: 16 << 10,
-            max_concurrency: 64,
-            long_lanes: 0,
+        crate::flags::defaults::<SandboxConfig>().limits()
+    }
+}
+
+/// The sandbox flags of `wasmhook serve` (and `wasmhook plugin run`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxConfig {
+    /// Wall-clock limit of one plugin run, in milliseconds.
+    #[arg(
+        id = "PLUGIN_TIMEOUT_MS",
+        long = "plugin-timeout-ms",
+        env = "WASMHOOK_PLUGIN_TIMEOUT_MS",
+        default_value_t = 100
+    )]
+    pub timeout_ms: u64,
+
+    /// Linear memory limit of one plugin instance, in MiB.
+    #[arg(
+        id = "PLUGIN_MEMORY_MIB",
+        long = "plugin-memory-mib",
+        env = "WASMHOOK_PLUGIN_MEMORY_MIB",
+        default_value_t = 32
+    )]
+    pub memory_mib: usize,
+
+    /// Messages one plugin run may produce.
+    #[arg(
+        id = "PLUGIN_MAX_MESSAGES",
+        long = "plugin-max-messages",
+        env = "WASMHOOK_PLUGIN_MAX_MESSAGES",
+        default_value_t = 10
+    )]
+    pub max_messages: usize,
+
+    /// Bytes of output one plugin run may produce.
+    #[arg(
+        id = "PLUGIN_MAX_OUTPUT_BYTES",
+        long = "plugin-max-output-bytes",
+        env = "WASMHOOK_PLUGIN_MAX_OUTPUT_BYTES",
+        default_value_t = 64 * 1024
+    )]
+    pub max_output_bytes: usize,
+
+    /// Bytes of log (records, stdout, stderr) one plugin run may write.
+    #[arg(
+        id = "PLUGIN_MAX_LOG_BYTES",
+        long = "plugin-max-log-bytes",
+        env = "WASMHOOK_PLUGIN_MAX_LOG_BYTES",
+        default_value_t = 16 * 1024
+    )]
+    pub max_log_bytes: usize,
+
+    /// Plugin instances running at once (further requests wait).
+    #[arg(
+        id = "PLUGIN_CONCURRENCY",
+        long = "plugin-concurrency",
+        env = "WASMHOOK_PLUGIN_CONCURRENCY",
+        default_value_t = 64
+    )]
+    pub concurrency: u32,
+
+    /// Plugin runs past their first 2 ms executing at once (0: one less than the cores, at
+    /// least 1); the others wait their turn.
+    #[arg(
+        id = "PLUGIN_LONG_LANES",
+        long = "plugin-long-lanes",
+        env = "WASMHOOK_PLUGIN_LONG_LANES",
+        default_value_t = 0
+    )]
+    pub long_lanes: u32,
+}
+
+impl SandboxConfig {
+    /// The sandbox limits these settings describe.
+    pub fn limits(&self) -> RuntimeLimits {
+        RuntimeLimits {
+            timeout: Duration::from_millis(self.timeout_ms),
+            memory_bytes: self.memory_mib << 20,
+            max_messages: self.max_messages,
+            max_output_bytes: self.max_output_bytes,
+            max_log_bytes: self.max_log_bytes,
+            max_concurrency: self.concurrency.max(1),
+            long_lanes: self.long_lanes,
         }
     }
 }
@@ -104,6 +181,18 @@ mod tests {
     use wasmtime::ResourceLimiter;
 
     use super::*;
+
+    #[test]
+    fn default_limits_are_the_flags_defaults() {
+        let l = RuntimeLimits::default();
+        assert_eq!(l.timeout, Duration::from_millis(100));
+        assert_eq!(l.memory_bytes, 32 << 20);
+        assert_eq!(
+            (l.max_messages, l.max_output_bytes, l.max_log_bytes),
+            (10, 64 << 10, 16 << 10)
+        );
+        assert_eq!((l.max_concurrency, l.long_lanes), (64, 0));
+    }
 
     #[test]
     fn tracks_peak_and_refuses_growth_past_the_limit() {

@@ -17,7 +17,7 @@ pub use bindings::{
 };
 pub use engine::PluginEngine;
 use host_api::{HostState, LogSink};
-pub use limits::RuntimeLimits;
+pub use limits::{RuntimeLimits, SandboxConfig};
 
 /// Why a plugin run failed; each maps to an error code naming the limit or failure.
 #[derive(Debug, thiserror::Error)]

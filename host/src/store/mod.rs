@@ -151,27 +151,52 @@ pub(crate) enum Backend {
     Postgres(PgPool),
 }
 
-/// Options for opening the store.
-#[derive(Debug, Clone)]
+/// Options for opening the store: the database flags of `wasmhook serve` (and `migrate`).
+#[derive(Debug, Clone, clap::Args)]
 pub struct StoreOptions {
-    /// `postgres://...`, `sqlite://PATH`, or a bare SQLite file path.
+    /// Database: `postgres://...`, `sqlite://PATH`, or a bare SQLite file path.
+    #[arg(
+        id = "DATABASE",
+        long = "database",
+        env = "WASMHOOK_DATABASE_URL",
+        default_value = "./wasmhook-data/wasmhook.db"
+    )]
     pub url: String,
-    /// Maximum pool connections (readers on SQLite).
+    /// Maximum database connections (the read pool on SQLite, the pool on PostgreSQL).
+    #[arg(
+        id = "DB_MAX_CONNECTIONS",
+        long = "db-max-connections",
+        env = "WASMHOOK_DB_MAX_CONNECTIONS",
+        default_value_t = 8
+    )]
     pub max_connections: u32,
-    /// How long a request waits for a connection before failing with 503.
+    /// How long a request waits for a database connection before answering 503, in ms.
+    #[arg(
+        id = "DB_ACQUIRE_TIMEOUT_MS",
+        long = "db-acquire-timeout-ms",
+        env = "WASMHOOK_DB_ACQUIRE_TIMEOUT_MS",
+        value_parser = crate::flags::millis,
+        default_value = "5000"
+    )]
     pub acquire_timeout: Duration,
-    /// Longest a statement may run (PostgreSQL `statement_timeout`; SQLite busy timeout).
+    /// Longest a database statement may run (PostgreSQL statement_timeout; SQLite busy
+    /// timeout), in ms.
+    #[arg(
+        id = "DB_STATEMENT_TIMEOUT_MS",
+        long = "db-statement-timeout-ms",
+        env = "WASMHOOK_DB_STATEMENT_TIMEOUT_MS",
+        value_parser = crate::flags::millis,
+        default_value = "10000"
+    )]
     pub statement_timeout: Duration,
 }
 
 impl StoreOptions {
-    /// Defaults for a URL: 8 connections, 5 s to acquire, 10 s per statement.
+    /// The flags' defaults for a database URL.
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
-            max_connections: 8,
-            acquire_timeout: Duration::from_secs(5),
-            statement_timeout: Duration::from_secs(10),
+            ..crate::flags::defaults()
         }
     }
 }
