@@ -67,6 +67,9 @@ pub(crate) struct Accepted {
     /// The raw request, as the delivery log keeps it (the path is the URL's path with the
     /// token redacted).
     pub raw: RawRequest,
+    /// The `Content-Type` header when it is visible ASCII (`None` otherwise, as if absent):
+    /// how the Discord routes read it.
+    pub ascii_content_type: Option<String>,
 }
 
 impl Accepted {
@@ -79,6 +82,11 @@ impl Accepted {
         req: CompatRequest,
     ) -> Result<Self, ApiError> {
         let body = read_body(&req.headers, req.body, state.ingest.limits().max_body_bytes).await?;
+        let ascii_content_type = req
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let raw = plugin::raw_request(
             req.method.as_str(),
             &redact_path(req.uri.path()),
@@ -86,7 +94,11 @@ impl Accepted {
             &req.headers,
             body.to_vec(),
         );
-        Ok(Accepted { target, raw })
+        Ok(Accepted {
+            target,
+            raw,
+            ascii_content_type,
+        })
     }
 
     /// The request's `Content-Type`.

@@ -80,10 +80,11 @@ async fn execute_discord(
     let run = async {
         let target = accept(&state, &path.id, &path.token).await?;
         let accepted = Accepted::read(&state, target, req).await?;
-        let converted = body::read_object(accepted.content_type(), &accepted.raw.body)
-            .await
-            .and_then(discord::payload)
-            .and_then(|p| discord::render(&p));
+        let converted =
+            body::read_object(accepted.ascii_content_type.as_deref(), &accepted.raw.body)
+                .await
+                .and_then(discord::payload)
+                .and_then(|p| discord::render(&p));
         let message = new_message(rendered(&state, &accepted, converted).await?);
         let stored = state
             .ingest
@@ -133,7 +134,9 @@ async fn execute_github(
 ) -> Response {
     let run = async {
         let target = accept(&state, &path.id, &path.token).await?;
-        let Accepted { target, mut raw } = Accepted::read(&state, target, req).await?;
+        let Accepted {
+            target, mut raw, ..
+        } = Accepted::read(&state, target, req).await?;
         let github_id = builtins::builtin_id("github");
         let sha = builtins::builtin_sha256("github")
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the GitHub built-in is missing")))?;
@@ -223,11 +226,12 @@ async fn edit_message(
             Some(s) => serde_json::from_str(s).unwrap_or(Value::Null),
             None => json!({ "content": found.message.content }),
         };
-        let converted = body::read_object(accepted.content_type(), &accepted.raw.body)
-            .await
-            .map(|edit| discord::merge_edit(&source, &edit))
-            .and_then(discord::payload)
-            .and_then(|p| discord::render(&p));
+        let converted =
+            body::read_object(accepted.ascii_content_type.as_deref(), &accepted.raw.body)
+                .await
+                .map(|edit| discord::merge_edit(&source, &edit))
+                .and_then(discord::payload)
+                .and_then(|p| discord::render(&p));
         let edit = NewMessage {
             // An edit keeps the name and avatar the message was posted with.
             username: None,
