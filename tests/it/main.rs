@@ -14,4 +14,5 @@ mod mentions;
 mod outgoing;
 mod plugins;
 mod roles;
+mod unavailable;
 mod web;
