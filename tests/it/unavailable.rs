@@ -85,28 +85,71 @@ async fn refuse(mut client: TcpStream) {
     let _ = client.read(&mut startup).await;
 }
 
+/// A database of its own on the PostgreSQL server, dropped at the end.
+struct Database {
+    admin: String,
+    name: String,
+}
+
+impl Database {
+    async fn create(admin: &str) -> Database {
+        let name = format!("wasmhook_test_{}", uuid::Uuid::now_v7().simple());
+        let pool = sqlx::PgPool::connect(admin)
+            .await
+            .expect("PostgreSQL is reachable");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .expect("CREATE DATABASE");
+        pool.close().await;
+        Database {
+            admin: admin.to_owned(),
+            name,
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // `Drop` cannot await: a thread with its own runtime; `FORCE` ends the server's
+        // connections.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
+                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::query(&drop).execute(&pool).await;
+                    pool.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL (#5): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
 async fn an_unreachable_database_answers_503_and_the_node_recovers() {
     let admin =
         wasmhook_tests::postgres_admin_url().expect("this test needs WASMHOOK_TEST_POSTGRES_URL");
-    let parsed = url::Url::parse(&admin).expect("a URL");
+    let db = Database::create(&admin).await;
+    let mut url = url::Url::parse(&admin).expect("a URL");
     let upstream = format!(
         "{}:{}",
-        parsed.host_str().expect("a host"),
-        parsed.port().unwrap_or(5432)
+        url.host_str().expect("a host"),
+        url.port().unwrap_or(5432)
     );
     let proxy = Proxy::start(upstream).await;
-    let app = TestApp::spawn_with(|cfg| {
-        // The same database, through the proxy.
-        let mut url = url::Url::parse(&cfg.database).expect("a URL");
-        url.set_host(Some("127.0.0.1")).expect("host");
-        url.set_port(Some(proxy.addr.port())).expect("port");
-        cfg.database = url.to_string();
-        cfg.db_acquire_timeout_ms = 2_000;
-    })
-    .await;
-    assert!(app.is_postgres(), "{}", app.database);
+    // The server reaches its database through the proxy.
+    url.set_host(Some("127.0.0.1")).expect("host");
+    url.set_port(Some(proxy.addr.port())).expect("port");
+    url.set_path(&format!("/{}", db.name));
+    let cache = tempfile::tempdir().expect("tempdir");
+    let app = TestApp::start(url.to_string(), cache.path().join("cache"), |_| {}).await;
     let hook = app.webhook("resilient").await;
     let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
     app.post_anon(&url, json!({"content": "before"}))
