@@ -219,6 +219,31 @@ export namespace mention {
   function suppress(text: string): string;
 }
 
+/**
+ * Untrusted text made inert in one call: Markdown escaped and every `@` defused (exactly as the
+ * Rust SDK's `inert`), so a payload's text neither formats the message nor mentions anyone.
+ */
+export namespace inert {
+  /** `markdown.escape`, then `mention.suppress`: untrusted inline text. */
+  function text(raw: string): string;
+  /** An inline code span of the suppressed text. */
+  function code(raw: string): string;
+  /** A fenced code block of the suppressed text, with an optional language. */
+  function codeBlock(raw: string, language?: string): string;
+  /** `[label](url)` with the label escaped and suppressed, `@` of the URL as `%40`. */
+  function link(label: string, url: string): string;
+  /** The destination {@link link} writes for `url`, for a link around other content. */
+  function url(url: string): string;
+}
+
+/** The host's limits on every message a plugin returns. */
+export namespace limits {
+  /** The most characters (code points) of a message's content: 4000. */
+  const MAX_CONTENT_CHARS: 4000;
+  /** The most characters of a message's display name: 64. */
+  const MAX_USERNAME_CHARS: 64;
+}
+
 /** HMAC-SHA256 signatures and shared tokens, compared in constant time. */
 export namespace signature {
   /** Bytes, or a string taken as its UTF-8 bytes. */

@@ -29,7 +29,7 @@
 //! use std::borrow::Cow;
 //!
 //! use serde::Deserialize;
-//! use wasmhook_sdk::{Error, Message, Outcome, Plugin, Request, Result, markdown, signature};
+//! use wasmhook_sdk::{Error, Message, Outcome, Plugin, Request, Result, limits, markdown, signature};
 //!
 //! /// The webhook's configuration; `{}` when none was set, so every field has a default.
 //! #[derive(Deserialize, Default)]
@@ -91,7 +91,7 @@
 //!                     let title = commit.message.lines().next().unwrap_or_default();
 //!                     content.push_str(&format!("\n- {}", markdown::escape(title)));
 //!                 }
-//!                 let content = markdown::truncate(&content, 4000).into_owned();
+//!                 let content = markdown::truncate(&content, limits::MAX_CONTENT_CHARS).into_owned();
 //!                 let mut message = Message::new(content);
 //!                 if let Some(name) = config.username {
 //!                     message = message.username(name);
@@ -125,7 +125,9 @@
 //!   [`Request::builder`] and [`Request::from_fixture`] make one in tests.
 //! - [`Outcome`] and [`Message`]: what to post; [`Error`]: why not (each case maps to an HTTP
 //!   status the sender sees).
-//! - [`markdown`], [`mention`]: building message content from untrusted text.
+//! - [`markdown`], [`mention`]: building message content from untrusted text; [`inert`]:
+//!   both at once (Markdown escaped and `@` defused in one call), for text from the payload.
+//! - [`limits`]: the host's limits on every message (4000 characters of content, ...).
 //! - [`signature`]: HMAC-SHA256 verification in constant time.
 //! - [`info!`] and friends ([`log`]): the webhook's plugin log; stderr natively.
 //! - [`json`] is `serde_json`. For `#[derive(Deserialize)]`, depend on `serde` with its `derive`
@@ -158,6 +160,8 @@ pub mod bindings {
 
 mod error;
 mod form;
+pub mod inert;
+pub mod limits;
 pub mod log;
 pub mod markdown;
 pub mod mention;

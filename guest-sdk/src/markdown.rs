@@ -72,6 +72,14 @@ pub fn link(text: &str, url: &str) -> String {
         out.push(c);
     }
     out.push_str("](");
+    push_destination(url, &mut out);
+    out.push(')');
+    out
+}
+
+/// Appends `url` as a link destination: the characters that would end it early (spaces,
+/// parentheses, angle brackets) percent-encoded, line breaks and tabs dropped.
+pub(crate) fn push_destination(url: &str, out: &mut String) {
     for c in url.chars() {
         match c {
             ' ' => out.push_str("%20"),
@@ -83,8 +91,6 @@ pub fn link(text: &str, url: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push(')');
-    out
 }
 
 /// An inline code span showing `text` literally, whatever backticks it contains.

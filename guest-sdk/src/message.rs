@@ -1,9 +1,11 @@
 //! What a successful transform returns: chat messages, or a deliberate skip.
 
+use crate::limits::MAX_USERNAME_CHARS;
 use crate::{Error, Result};
 
 /// One chat message to post. The host validates it like a native webhook post: content of
-/// 1 to 4000 characters, a username of at most 64 characters, an `http(s)` avatar URL.
+/// 1 to [`MAX_CONTENT_CHARS`](crate::limits::MAX_CONTENT_CHARS) (4000) characters, a username
+/// of at most [`MAX_USERNAME_CHARS`] (64) characters, an `http(s)` avatar URL.
 ///
 /// Content is Markdown; mentions use `@username`, `@email` or `<@email>` (see
 /// [`mention`](crate::mention)). Fields are public for tests; build messages with
@@ -70,8 +72,9 @@ impl Message {
 }
 
 /// Checks a plugin configuration's `username` and `avatar_url` overrides against the rules the
-/// host applies to every message (a display name of 1 to 64 characters, an http(s) avatar URL),
-/// so a bad configuration fails as [`Error::Internal`] naming the key, before any message.
+/// host applies to every message (a display name of 1 to [`MAX_USERNAME_CHARS`] characters, an
+/// http(s) avatar URL), so a bad configuration fails as [`Error::Internal`] naming the key,
+/// before any message.
 ///
 /// ```
 /// use wasmhook_sdk::check_sender_overrides;
@@ -88,7 +91,7 @@ pub fn check_sender_overrides(username: Option<&str>, avatar_url: Option<&str>) 
         ));
     }
     if let Some(name) = username
-        && (name.trim().is_empty() || name.chars().count() > 64)
+        && (name.trim().is_empty() || name.chars().count() > MAX_USERNAME_CHARS)
     {
         return Err(Error::internal(
             "invalid plugin configuration: username must have 1 to 64 characters",

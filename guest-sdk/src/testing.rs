@@ -7,10 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::json::{self, Value, json};
+use crate::limits::MAX_CONTENT_CHARS;
 use crate::{Error, Outcome, Plugin, Request};
-
-/// The host's limit on message content, in characters.
-const MAX_CHARS: usize = 4000;
 
 /// What the sender sees for this result, in the format of `expected.json`: `{"status": 201,
 /// "messages": [...]}`, `{"status": 200, "outcome": "skipped" | "ignored", "reason"}`,
@@ -59,7 +57,7 @@ fn cases(root: &Path) -> Vec<PathBuf> {
 /// Runs the plugin `P` natively on every case directory under `root` and compares each
 /// outcome with the case's `expected.json`; with `UPDATE_GOLDEN=1` in the environment it
 /// rewrites them instead (review the diff before committing). Panics listing every case that
-/// differs, and when a message breaks the host's 4000-character limit.
+/// differs, and when a message breaks the host's content limit ([`MAX_CONTENT_CHARS`]).
 ///
 /// ```no_run
 /// # struct MyPlugin;
@@ -85,7 +83,7 @@ pub fn check_golden<P: Plugin>(root: &Path) {
         for message in actual["messages"].as_array().into_iter().flatten() {
             let chars = message["content"].as_str().map_or(0, |c| c.chars().count());
             assert!(
-                (1..=MAX_CHARS).contains(&chars),
+                (1..=MAX_CONTENT_CHARS).contains(&chars),
                 "{}: content has {chars} characters",
                 case.display()
             );

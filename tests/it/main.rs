@@ -15,4 +15,5 @@ mod mentions;
 mod outgoing;
 mod plugins;
 mod roles;
+mod unavailable;
 mod web;

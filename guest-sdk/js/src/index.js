@@ -9,6 +9,8 @@
 export { Internal, InvalidPayload, PluginError, Unauthorized, UnsupportedEvent } from './error.js';
 export { Message, Outcome, checkSenderOverrides } from './message.js';
 export { Request } from './request.js';
+export * as inert from './inert.js';
+export * as limits from './limits.js';
 export * as log from './log.js';
 export * as markdown from './markdown.js';
 export * as mention from './mention.js';

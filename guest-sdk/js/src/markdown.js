@@ -4,7 +4,7 @@
  * @module
  */
 
-import { trim } from './text.js';
+import { linkDestination, trim } from './text.js';
 
 // `(`, `)` and `!` need no escape: they only form links and images after a `[`.
 const INLINE_SPECIAL = new Set(['\\', '`', '*', '_', '~', '[', ']', '<', '>', '|']);
@@ -55,12 +55,8 @@ function escapeLine(line) {
 export function link(text, url) {
   let out = '[';
   for (const c of text) out += INLINE_SPECIAL.has(c) ? `\\${c}` : c;
-  out += '](';
-  for (const c of url) out += URL_ESCAPES[c] ?? c;
-  return `${out})`;
+  return `${out}](${linkDestination(url)})`;
 }
-
-const URL_ESCAPES = { ' ': '%20', '(': '%28', ')': '%29', '<': '%3C', '>': '%3E', '\n': '', '\r': '', '\t': '' };
 
 /**
  * An inline code span showing `text` literally, whatever backticks it contains. Empty text gives

@@ -4,11 +4,13 @@
  */
 
 import { Internal } from './error.js';
+import { MAX_USERNAME_CHARS } from './limits.js';
 import { charCount, trim } from './text.js';
 
 /**
  * One chat message to post. The host validates it like a native webhook post: content of
- * 1 to 4000 characters, a username of at most 64 characters, an `http(s)` avatar URL.
+ * 1 to 4000 characters, a username of at most 64 characters, an `http(s)` avatar URL (see
+ * `limits`).
  *
  * Content is Markdown; mentions use `@username`, `@email` or `<@email>` (see `mention`).
  *
@@ -104,7 +106,7 @@ export function checkSenderOverrides(username, avatarUrl) {
   if (avatarUrl != null && !(avatarUrl.startsWith('https://') || avatarUrl.startsWith('http://'))) {
     throw new Internal('invalid plugin configuration: avatar_url must be an http(s) URL');
   }
-  if (username != null && (trim(username) === '' || charCount(username) > 64)) {
+  if (username != null && (trim(username) === '' || charCount(username) > MAX_USERNAME_CHARS)) {
     throw new Internal('invalid plugin configuration: username must have 1 to 64 characters');
   }
 }

@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
 import { toPluginError } from './error.js';
+import { MAX_CONTENT_CHARS } from './limits.js';
 import { Outcome } from './message.js';
 import { Request } from './request.js';
 import { pluginOf, runTransform } from './run.js';
 import { charCount } from './text.js';
 
-/** The host's limit on message content, in characters. */
-export const MAX_CHARS = 4000;
+/** The host's limit on message content, in characters (an alias of `limits.MAX_CONTENT_CHARS`). */
+export const MAX_CHARS = MAX_CONTENT_CHARS;
 
 /**
  * What the sender sees for a transform's result, in the format of `expected.json`:
@@ -86,7 +87,7 @@ export async function checkGolden(plugin, casesDir) {
     const actual = await run(plugin, Request.fromFixture(dir));
     for (const message of actual.messages ?? []) {
       const chars = charCount(message.content);
-      if (chars < 1 || chars > MAX_CHARS) throw new Error(`${dir}: content has ${chars} characters`);
+      if (chars < 1 || chars > MAX_CONTENT_CHARS) throw new Error(`${dir}: content has ${chars} characters`);
     }
     const path = join(dir, 'expected.json');
     if (update) {

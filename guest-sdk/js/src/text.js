@@ -20,6 +20,15 @@ export function charCount(text) {
   return count;
 }
 
+const URL_ESCAPES = { ' ': '%20', '(': '%28', ')': '%29', '<': '%3C', '>': '%3E', '\n': '', '\r': '', '\t': '' };
+
+/** `url` as a Markdown link destination: the characters that would end it early encoded, line breaks and tabs dropped. */
+export function linkDestination(url) {
+  let out = '';
+  for (const c of url) out += URL_ESCAPES[c] ?? c;
+  return out;
+}
+
 const ENCODER = new TextEncoder();
 
 /** UTF-8 bytes of a string, or the bytes themselves. */

@@ -56,7 +56,7 @@ class Switch(Plugin):
             case "skip":
                 return Outcome.skip("asked to")
             case "two":
-                return [Message("a", "u", "https://x/a.png"), "b"]
+                return Outcome.messages(Message("a", "u", "https://x/a.png"), "b")
             case "bug":
                 return 1 / 0
             case "config":

@@ -18,7 +18,7 @@ class Echo(Plugin):
             raise errors[text](f"asked for {text}")
         if text == "skip":
             return Outcome.skip("asked to")
-        return Message(text, username=request.header("x-user"))
+        return Outcome.message(Message(text, username=request.header("x-user")))
 
 
 def case(root, name, body, expected=None, headers=""):

@@ -111,9 +111,11 @@ impl From<StoreError> for ApiError {
                 field: Some(field.to_owned()),
                 message: format!("{field} is already taken"),
             },
-            StoreError::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
-            ) => ApiError::Unavailable(err.into()),
+            // The database could not be reached (pool, I/O, TLS, protocol, PostgreSQL's
+            // connection and shutdown SQLSTATEs): 503, and the node recovers by itself.
+            unavailable if unavailable.is_unavailable() => {
+                ApiError::Unavailable(unavailable.into())
+            }
             other => ApiError::Internal(other.into()),
         }
     }
@@ -158,5 +160,97 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use sqlx::error::{DatabaseError, ErrorKind};
+
+    use super::*;
+
+    /// A database error with a SQLSTATE, as PostgreSQL reports one.
+    #[derive(Debug)]
+    struct Sqlstate(&'static str);
+
+    impl std::fmt::Display for Sqlstate {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Sqlstate {}
+
+    impl DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            "database error"
+        }
+
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+
+        fn kind(&self) -> ErrorKind {
+            ErrorKind::Other
+        }
+    }
+
+    fn status(err: sqlx::Error) -> StatusCode {
+        ApiError::from(StoreError::Database(err))
+            .into_response()
+            .status()
+    }
+
+    #[test]
+    fn an_unreachable_database_answers_503() {
+        let unreachable = [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into()),
+            sqlx::Error::Protocol("unexpected response from SSLRequest: 0x48".into()),
+            sqlx::Error::Tls("server does not support TLS".into()),
+            // Class 08, connection exception: 08000, 08003, 08006 (connection failure), ...
+            sqlx::Error::Database(Box::new(Sqlstate("08000"))),
+            sqlx::Error::Database(Box::new(Sqlstate("08006"))),
+            sqlx::Error::Database(Box::new(Sqlstate("08P01"))),
+            // Admin shutdown, crash shutdown, cannot connect now.
+            sqlx::Error::Database(Box::new(Sqlstate("57P01"))),
+            sqlx::Error::Database(Box::new(Sqlstate("57P02"))),
+            sqlx::Error::Database(Box::new(Sqlstate("57P03"))),
+        ];
+        for err in unreachable {
+            let shown = format!("{err:?}");
+            assert_eq!(status(err), StatusCode::SERVICE_UNAVAILABLE, "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_failing_query_answers_500() {
+        let failing = [
+            sqlx::Error::RowNotFound,
+            sqlx::Error::ColumnNotFound("x".into()),
+            // Undefined table, statement timeout (query_canceled), serialization failure.
+            sqlx::Error::Database(Box::new(Sqlstate("42P01"))),
+            sqlx::Error::Database(Box::new(Sqlstate("57014"))),
+            sqlx::Error::Database(Box::new(Sqlstate("40001"))),
+        ];
+        for err in failing {
+            let shown = format!("{err:?}");
+            assert_eq!(status(err), StatusCode::INTERNAL_SERVER_ERROR, "{shown}");
+        }
     }
 }

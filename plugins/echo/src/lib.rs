@@ -25,10 +25,8 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 use wasmhook_sdk::json::Value;
+use wasmhook_sdk::limits::MAX_CONTENT_CHARS;
 use wasmhook_sdk::{Error, Message, Outcome, Plugin, Request, Result, json, markdown};
-
-/// The host's limit on message content, in characters.
-const MAX_CONTENT_CHARS: usize = 4000;
 
 /// The webhook's configuration for this plugin.
 #[derive(Debug, Default, Deserialize)]

@@ -383,7 +383,11 @@ mod tests {
             .build();
         let outcome = Github::transform(request).unwrap();
         let text = content(&outcome);
-        assert!(text.chars().count() <= markup::MAX_CHARS, "{}", text.len());
+        assert!(
+            text.chars().count() <= wasmhook_sdk::limits::MAX_CONTENT_CHARS,
+            "{}",
+            text.len()
+        );
         assert!(text.contains("pushed 300 commits"), "{text}");
         assert!(text.ends_with("more commits"), "{text}");
     }

@@ -1,20 +1,19 @@
 //! Building message content: people, escaped text, links, and lists bounded to the content
 //! limit.
 //!
-//! Every piece of text from the payload goes through [`text`], [`link`] or [`code`], which
-//! escape Markdown and make `@` inert, so that a commit message saying `@everyone` or
-//! `@alice` mentions nobody. Only [`Context::person`] writes real mentions, for the logins
-//! the configuration maps.
+//! Every piece of text from the payload goes through [`text`], [`link`] or [`code`], built on
+//! the SDK's [`inert`] helpers, which escape Markdown and make `@` inert, so that a commit
+//! message saying `@everyone` or `@alice` mentions nobody. Only [`Context::person`] writes real
+//! mentions, for the logins the configuration maps.
 
 use std::fmt::Write as _;
 
-use wasmhook_sdk::{markdown, mention};
+use wasmhook_sdk::limits::MAX_CONTENT_CHARS;
+use wasmhook_sdk::{inert, markdown};
 
 use crate::config::Config;
 use crate::model::{Repository, User};
 
-/// The host's limit on message content, in characters.
-pub const MAX_CHARS: usize = 4000;
 /// Room kept for the "... and N more" line at the end of a cut list.
 const MORE_RESERVE: usize = 40;
 /// Longest title or first line quoted from the payload, in characters.
@@ -64,15 +63,15 @@ impl<'c> Context<'c> {
 
 /// Untrusted inline text, escaped and with inert `@`s.
 pub fn text(raw: &str) -> String {
-    mention::suppress(&markdown::escape(raw)).into_owned()
+    inert::text(raw)
 }
 
 /// A link with untrusted text. Never an empty link: without a web URL (old payloads) the
 /// label alone, without a label the URL as its own label.
 pub fn link(label: &str, url: &str) -> String {
     match (label.trim().is_empty(), is_web_url(url)) {
-        (false, true) => markdown::link(&mention::suppress(label), &inert_url(url)),
-        (true, true) => markdown::link(&mention::suppress(url), &inert_url(url)),
+        (false, true) => inert::link(label, url),
+        (true, true) => inert::link(url, url),
         (false, false) => text(label),
         (true, false) => String::new(),
     }
@@ -86,18 +85,9 @@ fn is_web_url(url: &str) -> bool {
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
 }
 
-/// `url` with `@` percent-encoded: a branch name in a URL must not mention anyone either.
-fn inert_url(url: &str) -> std::borrow::Cow<'_, str> {
-    if url.contains('@') {
-        std::borrow::Cow::Owned(url.replace('@', "%40"))
-    } else {
-        std::borrow::Cow::Borrowed(url)
-    }
-}
-
 /// Untrusted text in a code span (branch names, tags, SHAs).
 pub fn code(raw: &str) -> String {
-    markdown::code(&mention::suppress(raw))
+    inert::code(raw)
 }
 
 /// A code span linked to `url`; the code span alone when `url` is not a web URL (a page
@@ -106,7 +96,8 @@ pub fn code_link(raw: &str, url: &str) -> String {
     if !is_web_url(url) || raw.is_empty() {
         return code(raw);
     }
-    format!("[{}]({})", code(raw), url_in_link(url))
+    // An `@` in the URL is percent-encoded too: a branch name in a URL must not mention anyone.
+    format!("[{}]({})", code(raw), inert::url(url))
 }
 
 /// `{repository page}{path}`, or nothing when the repository has no web URL.
@@ -116,17 +107,6 @@ pub fn repo_page(repository: &Repository<'_>, path: &str) -> String {
     } else {
         format!("{}{path}", repository.html_url)
     }
-}
-
-/// `url` with the characters that would end a Markdown link destination encoded.
-fn url_in_link(url: &str) -> String {
-    // `markdown::link` encodes the destination; reuse it and keep only the `(...)` part.
-    let rendered = markdown::link("", &inert_url(url));
-    rendered
-        .strip_prefix("[](")
-        .and_then(|s| s.strip_suffix(')'))
-        .unwrap_or(url)
-        .to_owned()
 }
 
 /// The repository as a link (its name alone without a web URL; "a repository" without a
@@ -174,14 +154,14 @@ pub fn excerpt(body: Option<&str>) -> String {
     out
 }
 
-/// Appends `items` to `out`, one per line, while they fit in [`MAX_CHARS`] together with
+/// Appends `items` to `out`, one per line, while they fit in [`MAX_CONTENT_CHARS`] together with
 /// `trailer_chars` characters still to come, then "... and N more {noun}".
 pub fn push_list<I>(out: &mut String, items: I, noun: &str, trailer_chars: usize)
 where
     I: ExactSizeIterator<Item = String>,
 {
     let total = items.len();
-    let max = MAX_CHARS.saturating_sub(trailer_chars);
+    let max = MAX_CONTENT_CHARS.saturating_sub(trailer_chars);
     let mut used = out.chars().count();
     for (index, item) in items.enumerate() {
         let len = 1 + item.chars().count();
@@ -196,9 +176,9 @@ where
     }
 }
 
-/// The final content: cut to [`MAX_CHARS`] should anything have escaped the budgets.
+/// The final content: cut to [`MAX_CONTENT_CHARS`] should anything have escaped the budgets.
 pub fn fit(content: String) -> String {
-    match markdown::truncate(&content, MAX_CHARS) {
+    match markdown::truncate(&content, MAX_CONTENT_CHARS) {
         std::borrow::Cow::Borrowed(_) => content,
         std::borrow::Cow::Owned(cut) => cut,
     }
@@ -222,7 +202,7 @@ mod tests {
         let mut out = String::from("header");
         let items = (0..1000).map(|i| format!("- item {i} {}", "x".repeat(50)));
         push_list(&mut out, items, "items", 10);
-        assert!(out.chars().count() <= MAX_CHARS - 10);
+        assert!(out.chars().count() <= MAX_CONTENT_CHARS - 10);
         assert!(out.ends_with("more items"), "{out}");
     }
 

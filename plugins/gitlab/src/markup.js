@@ -1,13 +1,12 @@
 // Building message content: escaped text, links, people, and lists bounded to the content limit.
 //
-// Every piece of text from the payload goes through `text`, `link` or `code`, which escape
-// Markdown and make `@` inert, so that a commit message saying `@everyone` mentions nobody. Only
-// the mentions the configuration asks for are real.
+// Every piece of text from the payload goes through `text`, `link` or `code`, built on the SDK's
+// `inert` helpers, which escape Markdown and make `@` inert, so that a commit message saying
+// `@everyone` mentions nobody. Only the mentions the configuration asks for are real.
 
-import { markdown, mention } from 'wasmhook-sdk';
+import { inert, limits, markdown } from 'wasmhook-sdk';
 
-/** The host's limit on message content, in characters. */
-export const MAX_CHARS = 4000;
+const { MAX_CONTENT_CHARS } = limits;
 /** Room kept for the "... and N more" line at the end of a cut list. */
 const MORE_RESERVE = 40;
 /** Longest title or first line quoted from the payload, in characters. */
@@ -18,16 +17,16 @@ const EXCERPT_CHARS = 300;
 const EXCERPT_LINES = 6;
 
 /** Untrusted inline text, escaped and with inert `@`s. */
-export const text = (raw) => mention.suppress(markdown.escape(str(raw)));
+export const text = (raw) => inert.text(str(raw));
 
 /** A link with untrusted text; an `@` in the URL is percent-encoded so it mentions nobody. */
-export const link = (label, url) => markdown.link(mention.suppress(str(label)), str(url).replaceAll('@', '%40'));
+export const link = (label, url) => inert.link(str(label), str(url));
 
 /** Untrusted text in a code span (branch names, tags, SHAs). */
-export const code = (raw) => markdown.code(mention.suppress(str(raw)));
+export const code = (raw) => inert.code(str(raw));
 
-/** A code span linked to `url`. */
-export const codeLink = (raw, url) => `[${code(raw)}](${link('', url).slice(3, -1)})`;
+/** A code span linked to `url` (an `@` in the URL percent-encoded, as in {@link link}). */
+export const codeLink = (raw, url) => `[${code(raw)}](${inert.url(str(url))})`;
 
 /** A link when there is a URL, else the escaped text. */
 export const maybeLink = (label, url) => (url ? link(label, url) : text(label));
@@ -72,12 +71,12 @@ export function excerpt(body) {
 }
 
 /**
- * `out` followed by `items`, one per line, while they fit in {@link MAX_CHARS} together with
+ * `out` followed by `items`, one per line, while they fit in `limits.MAX_CONTENT_CHARS` together with
  * `trailerChars` characters still to come, then "... and N more {noun}" (counting `hidden` more
  * items the payload left out).
  */
 export function withList(out, items, noun, { trailerChars = 0, hidden = 0 } = {}) {
-  const max = MAX_CHARS - trailerChars;
+  const max = MAX_CONTENT_CHARS - trailerChars;
   let used = [...out].length;
   for (let index = 0; index < items.length; index++) {
     const length = 1 + [...items[index]].length;
@@ -89,8 +88,8 @@ export function withList(out, items, noun, { trailerChars = 0, hidden = 0 } = {}
   return hidden > 0 ? `${out}\n... and ${hidden} more ${noun}` : out;
 }
 
-/** The final content: cut to {@link MAX_CHARS} should anything have escaped the budgets. */
-export const fit = (content) => markdown.truncate(content, MAX_CHARS);
+/** The final content: cut to `limits.MAX_CONTENT_CHARS` should anything have escaped the budgets. */
+export const fit = (content) => markdown.truncate(content, MAX_CONTENT_CHARS);
 
 /** "1m 3s", "2h 5m", "42s" for a duration in seconds; `''` when unknown. */
 export function duration(seconds) {

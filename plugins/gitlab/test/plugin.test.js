@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Internal, InvalidPayload, Request, Unauthorized, UnsupportedEvent } from 'wasmhook-sdk';
+import { Internal, InvalidPayload, Request, Unauthorized, UnsupportedEvent, limits } from 'wasmhook-sdk';
 
 import { transform } from '../src/index.js';
-import { MAX_CHARS, duration, globMatch, withList } from '../src/markup.js';
+import { duration, globMatch, withList } from '../src/markup.js';
 
 const PROJECT = { name: 'r', web_url: 'https://gitlab.example.com/g/r', path_with_namespace: 'g/r' };
 const PUSH = {
@@ -108,7 +108,7 @@ test('notes on commits, issues and snippets say what was commented on', () => {
 test('lists stop within the limit and count what they left out', () => {
   const items = Array.from({ length: 1000 }, (_, i) => `- item ${i} ${'x'.repeat(50)}`);
   const out = withList('header', items, 'items', { trailerChars: 10 });
-  assert.ok([...out].length <= MAX_CHARS - 10);
+  assert.ok([...out].length <= limits.MAX_CONTENT_CHARS - 10);
   assert.match(out, /\n\.\.\. and \d+ more items$/);
   assert.equal(withList('h', ['- a', '- b'], 'x'), 'h\n- a\n- b');
   assert.equal(withList('h', ['- a'], 'x', { hidden: 3 }), 'h\n- a\n... and 3 more x');

@@ -8,12 +8,11 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
-use wasmhook_sdk::{Error, Result, markdown, mention};
+use wasmhook_sdk::limits::MAX_CONTENT_CHARS;
+use wasmhook_sdk::{Error, Result, inert, markdown};
 
 use crate::config::Config;
 
-/// The host's limit on message content, in characters.
-pub const MAX_CHARS: usize = 4000;
 /// Most log lines quoted for a failed build.
 const LOG_LINES: usize = 15;
 /// Most log characters quoted for a failed build.
@@ -129,11 +128,6 @@ impl Phase {
     }
 }
 
-/// Untrusted inline text, escaped and with inert `@`s.
-fn text(raw: &str) -> String {
-    mention::suppress(&markdown::escape(raw)).into_owned()
-}
-
 /// The emoji and word of a build status.
 fn status_badge(status: &str) -> (&'static str, Cow<'_, str>) {
     let emoji = match status {
@@ -147,7 +141,7 @@ fn status_badge(status: &str) -> (&'static str, Cow<'_, str>) {
     let word = if status == "NOT_BUILT" {
         Cow::Borrowed("NOT BUILT")
     } else {
-        Cow::Owned(text(status))
+        Cow::Owned(inert::text(status))
     };
     (emoji, word)
 }
@@ -193,8 +187,8 @@ pub fn render(notification: &Notification<'_>, phase: Phase, config: &Config) ->
         None => job.into_owned(),
     };
     let target = match build_url(build, config) {
-        Some(url) => markdown::link(&mention::suppress(&label), &url.replace('@', "%40")),
-        None => text(&label),
+        Some(url) => inert::link(&label, &url),
+        None => inert::text(&label),
     };
     let status = build.status.as_deref().filter(|s| !s.is_empty());
     let mut content = match (phase, status) {
@@ -213,24 +207,18 @@ pub fn render(notification: &Notification<'_>, phase: Phase, config: &Config) ->
     let mut details = Vec::new();
     if let Some(scm) = &build.scm {
         if let Some(branch) = scm.branch.as_deref().filter(|b| !b.is_empty()) {
-            details.push(format!(
-                "branch {}",
-                markdown::code(&mention::suppress(branch))
-            ));
+            details.push(format!("branch {}", inert::code(branch)));
         }
         if let Some(commit) = scm.commit.as_deref().filter(|c| !c.is_empty()) {
             let short = commit.get(..7).unwrap_or(commit);
-            details.push(format!(
-                "commit {}",
-                markdown::code(&mention::suppress(short))
-            ));
+            details.push(format!("commit {}", inert::code(short)));
         }
         if let Some(changes) = scm.changes.as_ref().filter(|c| !c.is_empty()) {
             let n = changes.len();
             details.push(format!("{n} change{}", if n == 1 { "" } else { "s" }));
         }
         if let Some(culprits) = scm.culprits.as_ref().filter(|c| !c.is_empty()) {
-            let names: Vec<String> = culprits.iter().take(10).map(|c| text(c)).collect();
+            let names: Vec<String> = culprits.iter().take(10).map(|c| inert::text(c)).collect();
             let more = culprits.len().saturating_sub(names.len());
             let more = if more > 0 {
                 format!(" and {more} more")
@@ -252,7 +240,7 @@ pub fn render(notification: &Notification<'_>, phase: Phase, config: &Config) ->
         let _ = write!(
             content,
             "\n{}",
-            text(&markdown::truncate(notes.trim(), 500))
+            inert::text(&markdown::truncate(notes.trim(), 500))
         );
     }
 
@@ -270,7 +258,7 @@ pub fn render(notification: &Notification<'_>, phase: Phase, config: &Config) ->
     }
     // Every part above is bounded (job 120, notes 500, log 1500 characters, 10 culprits), so
     // this never cuts in practice; it keeps the limit whatever Jenkins sends.
-    markdown::truncate(&content, MAX_CHARS).into_owned()
+    markdown::truncate(&content, MAX_CONTENT_CHARS).into_owned()
 }
 
 /// The last lines of the build log in a code block.
@@ -282,7 +270,7 @@ fn log_tail(log: &str) -> String {
         let skip = tail.chars().count() - LOG_CHARS;
         tail = format!("…{}", tail.chars().skip(skip + 1).collect::<String>());
     }
-    markdown::code_block(&mention::suppress(&tail), "")
+    inert::code_block(&tail, "")
 }
 
 #[cfg(test)]

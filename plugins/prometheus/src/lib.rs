@@ -14,6 +14,7 @@ mod message;
 mod payload;
 mod time;
 
+use wasmhook_sdk::limits::MAX_CONTENT_CHARS;
 use wasmhook_sdk::{Error, Message, Outcome, Plugin, Request, Result};
 
 use crate::config::Config;
@@ -69,7 +70,7 @@ impl Plugin for Prometheus {
             }
         };
         wasmhook_sdk::debug!("{} characters", content.chars().count());
-        let content = wasmhook_sdk::markdown::truncate(&content, message::MAX_CHARS).into_owned();
+        let content = wasmhook_sdk::markdown::truncate(&content, MAX_CONTENT_CHARS).into_owned();
         let username = config.username.as_deref().unwrap_or(default_username);
         let mut message = Message::new(content).username(username);
         if let Some(avatar_url) = &config.avatar_url {
@@ -121,7 +122,7 @@ mod tests {
         )
         .unwrap();
         let text = &outcome.as_messages()[0].content;
-        assert!(text.chars().count() <= message::MAX_CHARS);
+        assert!(text.chars().count() <= MAX_CONTENT_CHARS);
         assert!(text.starts_with("🔥 **FIRING**: 500 alerts"), "{text}");
         assert!(text.contains("more alerts\ncc @oncall"), "{text}");
     }

@@ -3,15 +3,14 @@
 
 use std::fmt::Write as _;
 
-use wasmhook_sdk::{markdown, mention};
+use wasmhook_sdk::limits::MAX_CONTENT_CHARS;
+use wasmhook_sdk::{inert, markdown};
 
 use crate::config::Config;
 use crate::links;
 use crate::payload::{Alert, Labels, Notification};
 use crate::time;
 
-/// The host's limit on message content, in characters.
-pub const MAX_CHARS: usize = 4000;
 /// Room kept for the "... and N more alerts" line.
 const MORE_RESERVE: usize = 40;
 /// Longest summary, in characters.
@@ -28,13 +27,7 @@ const SHOWN_LABELS: [&str; 2] = ["alertname", "severity"];
 /// Untrusted inline text on one line, cut to `max` characters, escaped and with inert `@`s.
 fn text(raw: &str, max: usize) -> String {
     let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut = markdown::truncate(&one_line, max);
-    mention::suppress(&markdown::escape(&cut)).into_owned()
-}
-
-/// A link whose URL comes from the payload (`@` encoded so it cannot mention anyone).
-fn link(label: &str, url: &str) -> String {
-    markdown::link(label, &url.replace('@', "%40"))
+    inert::text(&markdown::truncate(&one_line, max))
 }
 
 /// Whether an alert is firing; alerts of old Alertmanager versions have no status and take
@@ -104,7 +97,7 @@ pub fn render(notification: &Notification<'_>, alerts: &[&Alert<'_>], config: &C
     };
 
     let room = |content: &str| {
-        (MAX_CHARS - trailer.chars().count()).saturating_sub(content.chars().count())
+        (MAX_CONTENT_CHARS - trailer.chars().count()).saturating_sub(content.chars().count())
     };
     let mut budget = room(&content);
     let full: Vec<String> = alerts
@@ -121,7 +114,11 @@ pub fn render(notification: &Notification<'_>, alerts: &[&Alert<'_>], config: &C
                 "{}/#/alerts",
                 notification.external_url.trim_end_matches('/')
             );
-            let _ = write!(content, "\n{}", link("All alerts in Alertmanager", &url));
+            let _ = write!(
+                content,
+                "\n{}",
+                inert::link("All alerts in Alertmanager", &url)
+            );
             budget = room(&content);
         }
         alerts
@@ -225,26 +222,26 @@ fn alert_entry(notification: &Notification<'_>, alert: &Alert<'_>, compact: bool
     }
     let mut links = Vec::new();
     if !alert.generator_url.is_empty() {
-        links.push(link("source", &alert.generator_url));
+        links.push(inert::link("source", &alert.generator_url));
     }
     if let Some(runbook) = annotations.get("runbook_url").filter(|u| is_http(u)) {
-        links.push(link("runbook", runbook));
+        links.push(inert::link("runbook", runbook));
     }
     if !alert.dashboard_url.is_empty() {
-        links.push(link("dashboard", &alert.dashboard_url));
+        links.push(inert::link("dashboard", &alert.dashboard_url));
     }
     if !alert.panel_url.is_empty() {
-        links.push(link("panel", &alert.panel_url));
+        links.push(inert::link("panel", &alert.panel_url));
     }
     if firing {
         if !alert.silence_url.is_empty() {
-            links.push(link("silence", &alert.silence_url));
+            links.push(inert::link("silence", &alert.silence_url));
         } else if !notification.is_grafana()
             && is_http(&notification.external_url)
             && !labels.is_empty()
         {
             let url = links::alertmanager_silence(&notification.external_url, labels);
-            links.push(link("silence", &url));
+            links.push(inert::link("silence", &url));
         }
     }
     details.extend(links);
@@ -271,7 +268,7 @@ fn labels_inline(labels: &Labels<'_>, skip: &Labels<'_>, hide: &[&str]) -> Strin
                 &**name,
                 markdown::truncate(value, LABEL_VALUE_CHARS)
             );
-            markdown::code(&mention::suppress(&pair))
+            inert::code(&pair)
         })
         .collect();
     let total = shown.len();
@@ -309,7 +306,7 @@ pub fn render_legacy(notification: &Notification<'_>) -> (String, bool) {
         .unwrap_or("Grafana alert");
     let name = markdown::truncate(name, 150);
     let title = match notification.rule_url.as_deref().filter(|u| is_http(u)) {
-        Some(url) => link(&mention::suppress(&name), url),
+        Some(url) => inert::link(&name, url),
         None => text(&name, 150),
     };
     let mut content = format!("{emoji} **{word}** {title}");
@@ -332,7 +329,7 @@ pub fn render_legacy(notification: &Notification<'_>) -> (String, bool) {
         let _ = write!(content, "\n... and {} more", plural(total - 20, "value"));
     }
     if let Some(image) = notification.image_url.as_deref().filter(|u| is_http(u)) {
-        let _ = write!(content, "\n{}", link("graph", image));
+        let _ = write!(content, "\n{}", inert::link("graph", image));
     }
     (content, state == "ok")
 }

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Tuple
 
-from wasmhook_sdk import markdown, mention
+from wasmhook_sdk import inert, markdown
+from wasmhook_sdk.limits import MAX_CONTENT_CHARS
 
 #: A message's lines, and the mentions to end it with.
 Rendered = Tuple[List[str], List[str]]
-#: The host's limit on message content, in characters.
-MAX_CHARS = 4000
 #: Level emoji, least severe first.
 LEVEL_EMOJI = {"debug": "⚪", "info": "🔵", "warning": "🟠", "error": "🔴", "fatal": "💥"}
 
@@ -39,27 +38,27 @@ def one_line(raw: str, max_chars: int) -> str:
 
 def inline(raw: str, max_chars: int = 200) -> str:
     """Untrusted text for the middle of a line."""
-    return mention.suppress(markdown.escape(one_line(raw, max_chars)))
+    return inert.text(one_line(raw, max_chars))
 
 
 def code(raw: str, max_chars: int = 120) -> str:
     """Untrusted text as an inline code span."""
-    return markdown.code(mention.suppress(one_line(raw, max_chars)))
+    return inert.code(one_line(raw, max_chars))
 
 
 def link(label: str, url: Optional[str], max_chars: int = 200) -> str:
     """A link to ``url`` when it is http(s) (``@`` encoded so it cannot mention anyone), else
     the escaped label alone."""
-    label = mention.suppress(one_line(label, max_chars))
+    label = one_line(label, max_chars)
     if url is None or not url.startswith(("https://", "http://")):
-        return markdown.escape(label)
-    return markdown.link(label, url.replace("@", "%40"))
+        return inert.text(label)
+    return inert.link(label, url)
 
 
 def quote(raw: str, max_chars: int = 1000) -> str:
     """Untrusted multi-line text as a Markdown block quote."""
     cut = markdown.truncate(raw.strip(), max_chars)
-    return "\n".join("> " + mention.suppress(markdown.escape(line)) for line in cut.split("\n"))
+    return "\n".join("> " + inert.text(line) for line in cut.split("\n"))
 
 
 def level_badge(level: str) -> str:
@@ -72,4 +71,4 @@ def finish(lines: list[str], mentions: list[str]) -> str:
     host's limit (the mentions always survive)."""
     trailer = "\ncc " + " ".join(mentions) if mentions else ""
     body = "\n".join(line for line in lines if line)
-    return markdown.truncate(body, MAX_CHARS - len(trailer)) + trailer
+    return markdown.truncate(body, MAX_CONTENT_CHARS - len(trailer)) + trailer

@@ -5,22 +5,24 @@ request into chat messages. This package hides the component-model plumbing: sub
 :class:`Plugin`, test it natively with pytest, and build it with ``python -m
 wasmhook_sdk.build``::
 
-    from wasmhook_sdk import Message, Outcome, Plugin, Request, Unauthorized, markdown
+    from wasmhook_sdk import Message, Outcome, Plugin, Request, inert
 
     class Hello(Plugin):
         def transform(self, request: Request) -> Outcome:
             event = request.json()
-            return Outcome.message(Message(markdown.escape(event["text"]), username="Hello"))
+            return Outcome.message(Message(inert.text(event["text"]), username="Hello"))
 
 What is where: :class:`Request` (headers, body, JSON, form fields, configuration),
 :class:`Outcome` and :class:`Message` (what to post), the errors (:class:`InvalidPayload`,
 :class:`Unauthorized`, :class:`UnsupportedEvent`, :class:`Internal`), :mod:`.log`,
-:mod:`.markdown` and :mod:`.mention` (building content from untrusted text),
+:mod:`.markdown` and :mod:`.mention` (building content from untrusted text), :mod:`.inert`
+(both at once: Markdown escaped and ``@`` defused, for text from the payload), :mod:`.limits`
+(the host's limits on every message),
 :mod:`.signature` (HMAC-SHA256 in constant time), :mod:`.config` (configuration schemas),
 :mod:`.testing` (golden-file tests) and :mod:`.build` (making the component).
 """
 
-from . import log, markdown, mention, signature
+from . import inert, limits, log, markdown, mention, signature
 from .errors import Internal, InvalidPayload, PluginError, Unauthorized, UnsupportedEvent
 from .message import Message, Outcome, check_sender_overrides
 from .plugin import Plugin
@@ -39,6 +41,8 @@ __all__ = [
     "Unauthorized",
     "UnsupportedEvent",
     "check_sender_overrides",
+    "inert",
+    "limits",
     "log",
     "markdown",
     "mention",

@@ -5,6 +5,8 @@ Behaves exactly like the Rust SDK's ``wasmhook_sdk::markdown``.
 
 from __future__ import annotations
 
+from ._text import trim
+
 _INLINE_SPECIAL = frozenset("\\`*_~[]<>|")
 _DIGITS = frozenset("0123456789")
 _URL_ESCAPES = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E",
@@ -53,8 +55,13 @@ def link(text: str, url: str) -> str:
     '[PR #1 \\\\[draft\\\\]](https://example.com/a%20b)'
     """
     label = "".join("\\" + c if c in _INLINE_SPECIAL else c for c in text)
-    target = "".join(_URL_ESCAPES.get(c, c) for c in url)
-    return f"[{label}]({target})"
+    return f"[{label}]({_destination(url)})"
+
+
+def _destination(url: str) -> str:
+    """``url`` as a link destination: the characters that would end it early encoded, line
+    breaks and tabs dropped."""
+    return "".join(_URL_ESCAPES.get(c, c) for c in url)
 
 
 def code(text: str) -> str:
@@ -72,7 +79,7 @@ def code(text: str) -> str:
     pad = (
         text.startswith("`")
         or text.endswith("`")
-        or (text.startswith(" ") and text.endswith(" ") and text.strip() != "")
+        or (text.startswith(" ") and text.endswith(" ") and trim(text) != "")
     )
     space = " " if pad else ""
     return f"{fence}{space}{text}{space}{fence}"

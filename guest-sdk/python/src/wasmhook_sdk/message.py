@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Union
 
+from ._text import trim
 from .errors import Internal
+from .limits import MAX_USERNAME_CHARS
 
 
 class Message:
     """One chat message to post. The host validates it like a native webhook post: content of
-    1 to 4000 characters, a username of at most 64 characters, an ``http(s)`` avatar URL.
+    1 to 4000 characters, a username of at most 64 characters, an ``http(s)`` avatar URL (see
+    :mod:`wasmhook_sdk.limits`).
 
     Content is Markdown; mentions use ``@username``, ``@email`` or ``<@email>`` (see
     :mod:`wasmhook_sdk.mention`).
@@ -93,21 +96,6 @@ class Outcome:
         the webhook's configuration filters out)."""
         return cls((), reason)
 
-    @classmethod
-    def of(cls, value: object) -> Outcome:
-        """What :meth:`Plugin.transform` may return, as an :class:`Outcome`: an Outcome, a
-        :class:`Message` or ``str`` (one message), or a list of them."""
-        if isinstance(value, Outcome):
-            return value
-        if isinstance(value, (Message, str)):
-            return cls.message(value)
-        if isinstance(value, (list, tuple)):
-            return cls(value)
-        raise TypeError(
-            f"transform returned {type(value).__name__}; return an Outcome, a Message, "
-            "a str or a list of them (or raise a PluginError)"
-        )
-
     def as_messages(self) -> list[Message]:
         """The messages to post (empty for a skip)."""
         return self._messages
@@ -134,5 +122,5 @@ def check_sender_overrides(username: Optional[str], avatar_url: Optional[str]) -
     """
     if avatar_url is not None and not avatar_url.startswith(("https://", "http://")):
         raise Internal("invalid plugin configuration: avatar_url must be an http(s) URL")
-    if username is not None and (not username.strip() or len(username) > 64):
+    if username is not None and (not trim(username) or len(username) > MAX_USERNAME_CHARS):
         raise Internal("invalid plugin configuration: username must have 1 to 64 characters")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Union
+from typing import Any
 
-from .message import Message, Outcome
+from .errors import Internal
+from .message import Outcome
 from .request import Request
-
-#: What :meth:`Plugin.transform` may return (see :meth:`Outcome.of`).
-TransformResult = Union[Outcome, Message, str, List[Union[Message, str]]]
 
 
 class Plugin:
@@ -26,18 +24,31 @@ class Plugin:
     'HI'
     """
 
-    def transform(self, request: Request) -> TransformResult:
-        """Transforms one request into messages, or :meth:`Outcome.skip`; raise a
+    def transform(self, request: Request) -> Outcome:
+        """Transforms one request into an :class:`Outcome`: messages
+        (:meth:`Outcome.message`, :meth:`Outcome.messages`) or :meth:`Outcome.skip`. Raise a
         :class:`~wasmhook_sdk.errors.PluginError` subclass to fail (each maps to an HTTP
-        status for the sender). May return an :class:`Outcome`, a :class:`Message` or
-        ``str`` (one message), or a list of them."""
+        status for the sender). As in the Rust and JavaScript SDKs, anything other than an
+        ``Outcome`` (a ``str``, a :class:`Message`, a list) fails as
+        :class:`~wasmhook_sdk.errors.Internal`."""
         raise NotImplementedError(f"{type(self).__name__} does not implement transform")
 
 
 def run(plugin: Plugin, request: Request) -> Outcome:
-    """Runs ``plugin`` on ``request`` and returns its result as an :class:`Outcome`;
-    :class:`~wasmhook_sdk.errors.PluginError` propagates."""
-    return Outcome.of(plugin.transform(request))
+    """Runs ``plugin`` on ``request`` and returns its :class:`Outcome`;
+    :class:`~wasmhook_sdk.errors.PluginError` propagates, and a result that is not an
+    ``Outcome`` raises :class:`~wasmhook_sdk.errors.Internal`."""
+    outcome = plugin.transform(request)
+    if not isinstance(outcome, Outcome):
+        raise Internal(
+            f"transform returned {_describe(outcome)}, not an Outcome (return "
+            "Outcome.message(...), Outcome.messages(...) or Outcome.skip(...))"
+        )
+    return outcome
+
+
+def _describe(value: object) -> str:
+    return "None" if value is None else f"a {type(value).__name__}"
 
 
 def find_plugin(module: Any, name: str = "") -> Plugin:

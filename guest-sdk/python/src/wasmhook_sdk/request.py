@@ -7,6 +7,7 @@ import os
 from typing import Any, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _form
+from ._text import ascii_lower, ascii_upper, trim
 from .config import Schema, check_config
 from .errors import Internal, InvalidPayload
 
@@ -45,13 +46,13 @@ class Request:
         configuration ``{}`` and the webhook name ``test``. Header names are lower-cased, as
         the host does; ``config`` may be JSON text or a mapping (serialized to JSON)."""
         pairs = headers.items() if isinstance(headers, Mapping) else headers
-        self.method = method.upper()
+        self.method = ascii_upper(method)
         self.path = path
         self.query = query
-        self.headers = [(name.lower(), value) for name, value in pairs]
+        self.headers = [(ascii_lower(name), value) for name, value in pairs]
         self.body = body.encode() if isinstance(body, str) else bytes(body)
         text = config if isinstance(config, str) else _json.dumps(config)
-        self.config_json = text if text.strip() else "{}"
+        self.config_json = text if trim(text) else "{}"
         self.webhook_name = webhook_name
 
     @classmethod
@@ -93,13 +94,13 @@ class Request:
         self.query = request.query
         self.headers = request.headers
         self.body = request.body
-        self.config_json = request.config if request.config.strip() else "{}"
+        self.config_json = request.config if trim(request.config) else "{}"
         self.webhook_name = request.webhook_name
         return self
 
     def header(self, name: str) -> Optional[str]:
         """The first value of the header ``name``, compared case-insensitively."""
-        name = name.lower()
+        name = ascii_lower(name)
         for key, value in self.headers:
             if key == name:
                 return value
@@ -107,14 +108,14 @@ class Request:
 
     def header_values(self, name: str) -> list[str]:
         """Every value of the header ``name`` (case-insensitive), in the order received."""
-        name = name.lower()
+        name = ascii_lower(name)
         return [value for key, value in self.headers if key == name]
 
     @property
     def content_type(self) -> Optional[str]:
         """The media type of ``Content-Type``, lower-cased, without parameters."""
         value = self.header("content-type")
-        return None if value is None else value.split(";", 1)[0].strip().lower()
+        return None if value is None else ascii_lower(trim(value.split(";", 1)[0]))
 
     def text(self) -> str:
         """The body as UTF-8 text; :class:`InvalidPayload` when it is not UTF-8."""
@@ -176,10 +177,10 @@ def parse_headers(text: str) -> list[tuple[str, str]]:
     """
     headers = []
     for line in text.split("\n"):
-        line = line.strip()
+        line = trim(line)
         if line and not line.startswith("#") and ":" in line:
             name, _, value = line.partition(":")
-            headers.append((name.strip().lower(), value.strip()))
+            headers.append((ascii_lower(trim(name)), trim(value)))
     return headers
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hmac
 from typing import Union
 
+from ._text import trim
+
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 #: A secret or a body: bytes, or text (encoded as UTF-8).
@@ -34,7 +36,7 @@ def verify_hmac_sha256(secret: BytesLike, body: BytesLike, signature: str) -> bo
     in constant time. ``signature`` is hex (either case), optionally prefixed with
     ``sha256=`` as in GitHub's ``X-Hub-Signature-256``; surrounding whitespace is ignored.
     Anything malformed is simply ``False``."""
-    signature = signature.strip()
+    signature = trim(signature)
     if signature.startswith("sha256="):
         signature = signature[len("sha256=") :]
     if len(signature) != 64 or not all(c in _HEX_DIGITS for c in signature):

@@ -15,12 +15,14 @@ import os
 from typing import Any, Union
 
 from .errors import InvalidPayload, PluginError, Unauthorized, UnsupportedEvent
+from .limits import MAX_CONTENT_CHARS
 from .message import Outcome
 from .plugin import Plugin, run
 from .request import Request
 
-#: The host's limit on message content, in characters.
-MAX_CHARS = 4000
+#: The host's limit on message content, in characters (an alias of
+#: :data:`wasmhook_sdk.limits.MAX_CONTENT_CHARS`).
+MAX_CHARS = MAX_CONTENT_CHARS
 
 
 def outcome(plugin: Plugin, request: Request) -> Union[Outcome, PluginError]:
@@ -78,8 +80,8 @@ def check_golden(plugin: Union[Plugin, type], root: Union[str, os.PathLike[str]]
     """Runs ``plugin`` natively on every case directory under ``root`` and compares each
     outcome with the case's ``expected.json``; with ``UPDATE_GOLDEN=1`` in the environment it
     rewrites them instead (review the diff before committing). Raises ``AssertionError``
-    listing every case that differs, and when a message breaks the host's 4000-character
-    limit."""
+    listing every case that differs, and when a message breaks the host's content limit
+    (:data:`~wasmhook_sdk.limits.MAX_CONTENT_CHARS`)."""
     if isinstance(plugin, type):
         plugin = plugin()
     update = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -90,7 +92,7 @@ def check_golden(plugin: Union[Plugin, type], root: Union[str, os.PathLike[str]]
         actual = expected_json(outcome(plugin, Request.from_fixture(case)))
         for message in actual.get("messages", []):
             chars = len(message["content"] or "")
-            assert 1 <= chars <= MAX_CHARS, f"{case}: content has {chars} characters"
+            assert 1 <= chars <= MAX_CONTENT_CHARS, f"{case}: content has {chars} characters"
         path = os.path.join(case, "expected.json")
         if update:
             with open(path, "w", encoding="utf-8") as file:

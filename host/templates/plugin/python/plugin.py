@@ -23,13 +23,11 @@ from wasmhook_sdk import (
     Plugin,
     Request,
     check_sender_overrides,
+    inert,
     log,
     markdown,
-    mention,
 )
-
-#: The host's limit on message content, in characters.
-MAX_CHARS = 4000
+from wasmhook_sdk.limits import MAX_CONTENT_CHARS
 
 #: Why an empty body, or an alert without title and text, posts nothing.
 NOTHING_TO_POST = "nothing to post: no title or text (a ping?)"
@@ -57,13 +55,13 @@ class {{type}}(Plugin):
 
 
 def field(alert: dict[str, Any], name: str) -> str:
-    """The string field ``name``, stripped and with its ``@`` made inert; ``""`` when absent."""
+    """The string field ``name``, stripped; ``""`` when absent."""
     value = alert.get(name)
     if value is None:
         return ""
     if not isinstance(value, str):
         raise InvalidPayload(f"`{name}` must be a string")
-    return mention.suppress(value.strip())
+    return value.strip()
 
 
 def render(alert: dict[str, Any]) -> Optional[str]:
@@ -72,11 +70,12 @@ def render(alert: dict[str, Any]) -> Optional[str]:
     url = alert.get("url")
     if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         raise InvalidPayload("url must be an http(s) URL")
+    # Payload text goes through `inert`: Markdown escaped and `@` made inert, in one call.
     lines = []
     title = field(alert, "title")
     if title:
-        lines.append(f"**{markdown.link(title, url) if url else markdown.escape(title)}**")
+        lines.append(f"**{inert.link(title, url) if url else inert.text(title)}**")
     text = field(alert, "text")
     if text:
-        lines.append(markdown.escape(text))
-    return markdown.truncate("\n".join(lines), MAX_CHARS) if lines else None
+        lines.append(inert.text(text))
+    return markdown.truncate("\n".join(lines), MAX_CONTENT_CHARS) if lines else None

@@ -12,10 +12,7 @@
  * @module
  */
 
-import { Internal, InvalidPayload, Message, Outcome, checkSenderOverrides, log, markdown, mention } from 'wasmhook-sdk';
-
-/** The host's limit on message content, in characters. */
-const MAX_CHARS = 4000;
+import { Internal, InvalidPayload, Message, Outcome, checkSenderOverrides, inert, limits, log, markdown } from 'wasmhook-sdk';
 
 /** Why an empty body, or an alert without title and text, posts nothing. */
 export const NOTHING_TO_POST = 'nothing to post: no title or text (a ping?)';
@@ -46,11 +43,11 @@ export function transform(request) {
   return Outcome.message(new Message(content, { username }));
 }
 
-/** The string field `name`, trimmed and with its `@` made inert; `''` when absent. */
+/** The string field `name`, trimmed; `''` when absent. */
 function field(alert, name) {
   const value = alert[name] ?? '';
   if (typeof value !== 'string') throw new InvalidPayload(`\`${name}\` must be a string`);
-  return mention.suppress(value.trim());
+  return value.trim();
 }
 
 /** The title in bold (a link when there is a URL), then the text; `null` when both are empty. */
@@ -59,10 +56,11 @@ function render(alert) {
   if (url !== null && !(typeof url === 'string' && /^https?:\/\//.test(url))) {
     throw new InvalidPayload('url must be an http(s) URL');
   }
+  // Payload text goes through `inert`: Markdown escaped and `@` made inert, in one call.
   const lines = [];
   const title = field(alert, 'title');
-  if (title) lines.push(`**${url ? markdown.link(title, url) : markdown.escape(title)}**`);
+  if (title) lines.push(`**${url ? inert.link(title, url) : inert.text(title)}**`);
   const text = field(alert, 'text');
-  if (text) lines.push(markdown.escape(text));
-  return lines.length > 0 ? markdown.truncate(lines.join('\n'), MAX_CHARS) : null;
+  if (text) lines.push(inert.text(text));
+  return lines.length > 0 ? markdown.truncate(lines.join('\n'), limits.MAX_CONTENT_CHARS) : null;
 }

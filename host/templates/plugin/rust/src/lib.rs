@@ -14,12 +14,10 @@
 //! other key is an error.
 
 use serde::Deserialize;
+use wasmhook_sdk::limits::MAX_CONTENT_CHARS;
 use wasmhook_sdk::{
-    Error, Message, Outcome, Plugin, Request, Result, check_sender_overrides, markdown, mention,
+    Error, Message, Outcome, Plugin, Request, Result, check_sender_overrides, inert, markdown,
 };
-
-/// The host's limit on message content, in characters.
-const MAX_CHARS: usize = 4000;
 
 /// Why an empty body, or an alert without title and text, posts nothing.
 pub const NOTHING_TO_POST: &str = "nothing to post: no title or text (a ping?)";
@@ -74,23 +72,25 @@ fn render(alert: &Alert) -> Result<Option<String>> {
     }
     let present = |field: &Option<String>| {
         let text = field.as_deref().unwrap_or_default().trim();
-        (!text.is_empty()).then(|| mention::suppress(text).into_owned())
+        (!text.is_empty()).then(|| text.to_owned())
     };
+    // Payload text goes through `inert`: Markdown escaped and `@` made inert, in one call.
     let mut lines = Vec::new();
     if let Some(title) = present(&alert.title) {
         let title = match url {
-            Some(url) => markdown::link(&title, url),
-            None => markdown::escape(&title),
+            Some(url) => inert::link(&title, url),
+            None => inert::text(&title),
         };
         lines.push(format!("**{title}**"));
     }
     if let Some(text) = present(&alert.text) {
-        lines.push(markdown::escape(&text));
+        lines.push(inert::text(&text));
     }
     if lines.is_empty() {
         return Ok(None);
     }
-    Ok(Some(markdown::truncate(&lines.join("\n"), MAX_CHARS).into_owned()))
+    let content = lines.join("\n");
+    Ok(Some(markdown::truncate(&content, MAX_CONTENT_CHARS).into_owned()))
 }
 
 #[cfg(test)]
