@@ -111,7 +111,7 @@ export class Outcome {
   private constructor(messages: Message[] | null, skipReason: string | null);
   /** Post one message. */
   static message(message: Message | string): Outcome;
-  /** Post these messages, in order (at least one; the host caps the count). */
+  /** Post these messages, in order (the host caps the count; an empty list is taken as a skip). */
   static messages(messages: Iterable<Message | string>): Outcome;
   /** Post nothing, on purpose, and tell the sender why. */
   static skip(reason: string): Outcome;

@@ -135,8 +135,8 @@ impl From<&str> for Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
-    /// Post these messages, in order. The host requires at least one and caps the count;
-    /// prefer [`Outcome::skip`] when there is nothing to say.
+    /// Post these messages, in order. The host caps the count and takes an empty
+    /// list as a skip; prefer [`Outcome::skip`] when there is nothing to say.
     Messages(Vec<Message>),
     /// Nothing to post, on purpose; the reason is returned to the sender (for example
     /// GitHub's `ping`, or an event the webhook's configuration filters out).

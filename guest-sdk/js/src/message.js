@@ -71,8 +71,8 @@ export class Outcome {
   }
 
   /**
-   * Post these messages, in order. The host requires at least one and caps the count; prefer
-   * {@link Outcome.skip} when there is nothing to say.
+   * Post these messages, in order. The host caps the count and takes an empty list as a
+   * skip; prefer {@link Outcome.skip} when there is nothing to say.
    *
    * @param {Iterable<Message | string>} messages
    * @returns {Outcome}

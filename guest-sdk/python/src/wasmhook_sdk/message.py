@@ -80,7 +80,7 @@ class Outcome:
     @classmethod
     def messages(cls, *messages: Union[MessageLike, Iterable[MessageLike]]) -> Outcome:
         """Post these messages, in order: ``Outcome.messages(a, b)`` or
-        ``Outcome.messages([a, b])``. The host requires at least one and caps the count."""
+        ``Outcome.messages([a, b])``. The host caps the count and takes an empty list as a skip."""
         if len(messages) == 1 and not isinstance(messages[0], (Message, str)):
             return cls(messages[0])  # type: ignore[arg-type]
         return cls(messages)  # type: ignore[arg-type]
