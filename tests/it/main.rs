@@ -5,6 +5,7 @@ mod cluster;
 mod compat;
 mod coverage;
 mod discord;
+mod edge;
 mod execute;
 mod fairshare;
 mod languages;

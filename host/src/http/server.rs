@@ -74,7 +74,7 @@ async fn refuse(mut stream: TcpStream) {
         stream.write_all(&json_error_response(503)).await?;
         stream.shutdown().await?;
         let mut sink = [0u8; 4096];
-        let mut left = 64 * 1024;
+        let mut left: usize = 64 * 1024;
         while left > 0 {
             let n = stream.read(&mut sink).await?;
             if n == 0 {
