@@ -276,7 +276,9 @@ async fn truncated_chunked_bodies_and_http_0_9_lines_end() {
 #[tokio::test]
 async fn connections_past_the_cap_are_refused_with_503() {
     const CAP: usize = 3;
-    let app = TestApp::spawn_with(|cfg| cfg.http.max_connections = CAP as u32).await;
+    let mut app = TestApp::spawn_with(|cfg| cfg.http.max_connections = CAP as u32).await;
+    // Dropping the test client closes its pooled connection, giving its slot back.
+    app.client = reqwest::Client::new();
     // The test client's own pooled connection may hold a slot: open connections, each with a
     // request answered (so the server holds it), until the server has CAP of ours.
     let deadline = Instant::now() + PATIENCE;
