@@ -155,7 +155,8 @@ pub async fn serve_until(
         shutdown.await;
         hub.close_all();
     };
-    let result = http::server::serve(listener, http::router(state), cfg.http.clone(), shutdown).await;
+    let result =
+        http::server::serve(listener, http::router(state), cfg.http.clone(), shutdown).await;
     for task in tasks {
         task.abort();
     }

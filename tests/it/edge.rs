@@ -73,7 +73,8 @@ async fn read_response(stream: &mut TcpStream) -> Option<Raw> {
                 .and_then(|(_, v)| v.parse().ok())
                 .unwrap_or(0);
             if buf.len() >= end + 4 + len {
-                let body = serde_json::from_slice(&buf[end + 4..end + 4 + len]).unwrap_or(Value::Null);
+                let body =
+                    serde_json::from_slice(&buf[end + 4..end + 4 + len]).unwrap_or(Value::Null);
                 return Some(Raw {
                     status,
                     headers,
@@ -120,7 +121,11 @@ fn get(path: &str) -> Vec<u8> {
 async fn a_slowly_sent_head_is_cut_off() {
     let app = TestApp::spawn_with(|cfg| cfg.http.header_timeout = Duration::from_millis(300)).await;
     let mut stream = connect(&app).await;
-    send(&mut stream, b"POST /api/webhooks/execute/abc HTTP/1.1\r\nHost: test\r\n").await;
+    send(
+        &mut stream,
+        b"POST /api/webhooks/execute/abc HTTP/1.1\r\nHost: test\r\n",
+    )
+    .await;
     // One byte of a header at a time, well within any per-read timeout, until the server
     // gives up on the head as a whole.
     let deadline = Instant::now() + PATIENCE;
@@ -145,7 +150,11 @@ async fn an_idle_kept_alive_connection_is_closed() {
     send(&mut stream, &get("/healthz")).await;
     let first = read_response(&mut stream).await.expect("an answer");
     assert_eq!(first.status, 200);
-    assert_eq!(closed(&mut stream).await, b"", "closed without another word");
+    assert_eq!(
+        closed(&mut stream).await,
+        b"",
+        "closed without another word"
+    );
 }
 
 #[tokio::test]
@@ -170,14 +179,22 @@ async fn a_live_stream_outlives_the_idle_and_body_timeouts() {
         assert!(n > 0, "the stream closed before its head");
         seen.extend_from_slice(&chunk[..n]);
     }
-    assert!(seen.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&seen));
+    assert!(
+        seen.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&seen)
+    );
     // Well past every timeout, a message still reaches the open stream.
     let hook = app.webhook("live-edge").await;
     let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
     let mut posted = 0;
     let deadline = Instant::now() + PATIENCE;
     loop {
-        assert!(Instant::now() < deadline, "the stream was cut: {}", String::from_utf8_lossy(&seen));
+        assert!(
+            Instant::now() < deadline,
+            "the stream was cut: {}",
+            String::from_utf8_lossy(&seen)
+        );
         if posted < 3 {
             // Each post waits longer than the idle timeout after the last.
             tokio::time::sleep(Duration::from_millis(250)).await;
@@ -239,7 +256,10 @@ async fn a_trickled_body_is_refused_with_408_and_nothing_is_stored() {
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     let body: Value = serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     assert_eq!(body["error"]["code"], "request_timeout", "{text}");
-    assert!(text.to_ascii_lowercase().contains("connection: close"), "{text}");
+    assert!(
+        text.to_ascii_lowercase().contains("connection: close"),
+        "{text}"
+    );
     assert!(app.messages().await.is_empty(), "nothing is stored");
 }
 
@@ -310,7 +330,10 @@ async fn connections_past_the_cap_are_refused_with_503() {
         assert!(Instant::now() < deadline, "the slot never came back");
         let mut stream = connect(&app).await;
         send(&mut stream, &get("/healthz")).await;
-        if read_response(&mut stream).await.is_some_and(|r| r.status == 200) {
+        if read_response(&mut stream)
+            .await
+            .is_some_and(|r| r.status == 200)
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -330,10 +353,16 @@ async fn every_error_of_the_http_layer_has_the_json_shape() {
     let hook = app.webhook("shapes").await;
     let token = hook["token"].as_str().unwrap();
 
-    let not_allowed = exchange(&app, b"POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n").await;
+    let not_allowed = exchange(
+        &app,
+        b"POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await;
     not_allowed.expect_error(405, "method_not_allowed");
     assert!(
-        not_allowed.header("allow").is_some_and(|a| a.contains("GET")),
+        not_allowed
+            .header("allow")
+            .is_some_and(|a| a.contains("GET")),
         "{not_allowed:?}"
     );
     for path in [
@@ -342,7 +371,9 @@ async fn every_error_of_the_http_layer_has_the_json_shape() {
         format!("/api/webhooks/execute/{token}/"),
         "/api/communities/".to_owned(),
     ] {
-        exchange(&app, &get(&path)).await.expect_error(404, "not_found");
+        exchange(&app, &get(&path))
+            .await
+            .expect_error(404, "not_found");
     }
     let wrong_method = exchange(
         &app,
@@ -351,12 +382,16 @@ async fn every_error_of_the_http_layer_has_the_json_shape() {
     .await;
     wrong_method.expect_error(405, "method_not_allowed");
 
-    exchange(&app, b"GARBAGE\r\n\r\n").await.expect_error(400, "bad_request");
+    exchange(&app, b"GARBAGE\r\n\r\n")
+        .await
+        .expect_error(400, "bad_request");
     exchange(&app, b"GET /healthz HTTP/1.1\r\nBad Header\r\n\r\n")
         .await
         .expect_error(400, "bad_request");
     let long = format!("/api/{}", "a".repeat(70_000));
-    exchange(&app, &get(&long)).await.expect_error(414, "uri_too_long");
+    exchange(&app, &get(&long))
+        .await
+        .expect_error(414, "uri_too_long");
     let mut many = String::from("GET /healthz HTTP/1.1\r\nHost: t\r\n");
     for i in 0..200 {
         many.push_str(&format!("X-H{i}: v\r\n"));

@@ -13,6 +13,7 @@ mod live;
 mod logs;
 mod management;
 mod mentions;
+mod operations;
 mod outgoing;
 mod plugins;
 mod roles;

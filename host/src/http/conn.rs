@@ -375,7 +375,11 @@ fn hyper_error_status(buf: &[u8]) -> Option<u16> {
 /// A whole HTTP/1.1 response in our error shape, closing the connection.
 pub(crate) fn json_error_response(status: u16) -> Vec<u8> {
     let (reason, code, message) = match status {
-        414 => ("URI Too Long", "uri_too_long", "the request URI is too long"),
+        414 => (
+            "URI Too Long",
+            "uri_too_long",
+            "the request URI is too long",
+        ),
         431 => (
             "Request Header Fields Too Large",
             "headers_too_large",

@@ -25,7 +25,7 @@ const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// The log span of a request: method and route template.
 pub fn span(req: &Request) -> tracing::Span {
-    tracing::info_span!("request", method = %req.method(), route = route(req))
+    tracing::info_span!("request", method = %req.method(), route = %route(req))
 }
 
 fn route(req: &Request) -> &str {
@@ -65,8 +65,8 @@ pub async fn edge(req: Request, next: Next) -> Response {
             let webhook = webhook.map_or_else(|| "-".to_owned(), |id| id.to_string());
             tracing::info!(
                 status = status.as_u16(),
-                code = code.as_str(),
-                webhook = webhook.as_str(),
+                code = %code,
+                webhook = %webhook,
                 "webhook request rejected"
             );
         }

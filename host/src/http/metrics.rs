@@ -1,11 +1,11 @@
 //! `GET /metrics`: every metric in the Prometheus text format, with the gauges that are read
 //! at scrape time (live connections, database pools, queue depths) refreshed first.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 
 use super::AppState;
 use crate::telemetry;
@@ -35,7 +35,10 @@ async fn get_metrics(State(state): State<AppState>) -> impl IntoResponse {
         Err(e) => tracing::warn!(error = %e, "cannot read the queue depths for /metrics"),
     }
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         telemetry::render(),
     )
 }

@@ -39,8 +39,8 @@ use sqlx::sqlite::{
 };
 
 pub use communities::{Community, Role};
-pub use health::{PoolUse, QueueDepths};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
+pub use health::{PoolUse, QueueDepths};
 pub use im::ImIntegration;
 pub use live::{PRESENCE_HEARTBEAT, PRESENCE_TTL, RemotePosted};
 pub use message_edits::WebhookMessage;
