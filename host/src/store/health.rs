@@ -29,9 +29,13 @@ pub struct QueueDepths {
 impl Store {
     /// Whether the database answers a query (every pool on SQLite).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let _: i64 = query("SELECT CAST(1 AS BIGINT)").fetch_scalar(self.read()).await?;
+        let _: i64 = query("SELECT CAST(1 AS BIGINT)")
+            .fetch_scalar(self.read())
+            .await?;
         if !self.is_postgres() {
-            let _: i64 = query("SELECT CAST(1 AS BIGINT)").fetch_scalar(self.write()).await?;
+            let _: i64 = query("SELECT CAST(1 AS BIGINT)")
+                .fetch_scalar(self.write())
+                .await?;
         }
         Ok(())
     }
