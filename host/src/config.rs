@@ -6,6 +6,7 @@
 //! `Config` with [`Config::from_args`], and every `Default` parses an empty command line
 //! (`crate::flags`). README's Configuration table is checked against them.
 
+mod http;
 mod network;
 mod push;
 
@@ -13,6 +14,7 @@ use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub use http::HttpConfig;
 pub use network::NetworkConfig;
 pub use push::PushConfig;
 
@@ -28,6 +30,10 @@ pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "WASMHOOK_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+
+    /// Log line format: `text` or `json` (one object per line).
+    #[arg(long, env = "WASMHOOK_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: crate::telemetry::LogFormat,
 
     /// Base URL clients reach this server at, used in webhook URLs (default: http://BIND).
     #[arg(long, env = "WASMHOOK_PUBLIC_URL")]
@@ -66,6 +72,10 @@ pub struct Config {
     /// disconnected and resumes from the messages API.
     #[arg(long, env = "WASMHOOK_LIVE_BUFFER", default_value_t = 256)]
     pub live_buffer: usize,
+
+    /// Timeouts and connection limits of the HTTP listener, and `/metrics`.
+    #[command(flatten, next_help_heading = "HTTP")]
+    pub http: HttpConfig,
 
     /// The database and its connection pool.
     #[command(flatten, next_help_heading = "Database")]

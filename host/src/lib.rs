@@ -26,6 +26,7 @@ pub mod runtime;
 pub mod scaffold;
 pub mod secrets;
 pub mod store;
+pub mod telemetry;
 pub mod web;
 
 use std::future::Future;
@@ -142,7 +143,11 @@ pub async fn serve_until(
         push: pusher,
         push_allow_http: cfg.push.allow_http,
         outgoing: outbound,
+        serve_metrics: !cfg.http.disable_metrics,
     };
+    if state.serve_metrics {
+        telemetry::metrics();
+    }
     tracing::info!(%local, "wasmhook listening");
     // Live connections never end by themselves: close them when shutdown begins, or the
     // graceful shutdown would wait for every SSE stream forever.
@@ -150,9 +155,8 @@ pub async fn serve_until(
         shutdown.await;
         hub.close_all();
     };
-    let result = axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result =
+        http::server::serve(listener, http::router(state), cfg.http.clone(), shutdown).await;
     for task in tasks {
         task.abort();
     }

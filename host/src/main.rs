@@ -3,20 +3,18 @@
 use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 use wasmhook::Config;
 use wasmhook::cli::{Cli, Command, PluginCommand};
 use wasmhook::store::{self, Store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("WASMHOOK_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let log_format = match &cli.command {
+        Some(Command::Serve(cfg)) => cfg.log_format,
+        _ => cli.serve.log_format,
+    };
+    wasmhook::telemetry::init_logging(log_format);
     match cli.command {
         None => run_server(cli.serve).await,
         Some(Command::Serve(cfg)) => run_server(cfg).await,

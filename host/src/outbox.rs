@@ -180,6 +180,11 @@ async fn deliver(store: &Store, outbound: &Outbound, id: Uuid) -> Result<(), Sto
     let job = store.outgoing_job(id).await?;
     let attempt = outbound.attempt(&job).await;
     let record = outbound.record(&job, &attempt);
+    crate::telemetry::outgoing_attempt(match record.finish {
+        Finish::Delivered => "delivered",
+        Finish::Failed => "failed",
+        Finish::RetryAt(_) => "retry",
+    });
     match record.finish {
         Finish::Delivered => {
             tracing::debug!(delivery = %id, event = %job.event_type, "outgoing delivery sent")

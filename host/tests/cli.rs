@@ -360,3 +360,80 @@ fn scaffold_without_sdk_takes_it_from_the_repository() {
     let cargo = std::fs::read_to_string(parent.path().join("alerts-rust/Cargo.toml")).unwrap();
     assert!(cargo.contains("\n[workspace]\n"), "{cargo}");
 }
+
+/// Kills the server when the test ends, whatever happens.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_writes_json_log_lines_filtered_by_rust_log() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wasmhook.db");
+    // RUST_LOG alone (no WASMHOOK_LOG) turns on tower-http's debug lines.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmhook"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
+        .args(["--bootstrap-token", "cli-test-admin-token-0123456789"])
+        .arg("--database")
+        .arg(&db)
+        .env_remove("WASMHOOK_LOG")
+        .env("RUST_LOG", "info,tower_http=debug")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting wasmhook serve");
+    let stderr = child.stderr.take().unwrap();
+    let _server = Server(child);
+    let mut lines = BufReader::new(stderr).lines();
+    let mut next_json = || loop {
+        let line = lines.next().expect("the server logs").expect("a line");
+        // The setup link is printed for a person, not logged.
+        if line.starts_with("wasmhook: ") {
+            continue;
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        return value;
+    };
+    let addr = loop {
+        let line = next_json();
+        if line["fields"]["message"] == "wasmhook listening" {
+            break line["fields"]["local"].as_str().unwrap().to_owned();
+        }
+    };
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(b"POST /api/webhooks/execute/not-a-real-token HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    let (mut rejected, mut debug) = (None, false);
+    while rejected.is_none() || !debug {
+        let line = next_json();
+        debug |= line["level"] == "DEBUG"
+            && line["target"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("tower_http"));
+        if line["fields"]["message"] == "webhook request rejected" {
+            rejected = Some(line);
+        }
+    }
+    let rejected = rejected.unwrap();
+    assert_eq!(rejected["level"], "INFO", "{rejected}");
+    assert_eq!(rejected["fields"]["status"], 404, "{rejected}");
+    assert_eq!(rejected["fields"]["code"], "not_found", "{rejected}");
+    assert_eq!(
+        rejected["span"]["route"], "/api/webhooks/execute/{token}",
+        "{rejected}"
+    );
+    assert!(
+        !rejected.to_string().contains("not-a-real-token"),
+        "{rejected}"
+    );
+}

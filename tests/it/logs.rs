@@ -59,18 +59,15 @@ async fn webhook_tokens_never_reach_the_logs() {
             .await;
     }
     let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
-    assert!(
-        text.contains("/api/webhooks/execute/[redacted]"),
-        "request spans are logged with the path: {text:.2000}"
-    );
-    for redacted in [
-        "/api/slack/[redacted]",
-        "/hooks/[redacted]/[redacted]",
-        "/api/teams/[redacted]",
+    for route in [
+        "/api/webhooks/execute/{token}",
+        "/api/slack/{token}",
+        "/hooks/{id}/{token}",
+        "/api/teams/{token}",
     ] {
         assert!(
-            text.contains(redacted),
-            "the foreign-format paths are logged redacted: {redacted}"
+            text.contains(&format!("route={route}")),
+            "request spans carry the route template {route}: {text:.2000}"
         );
     }
     assert!(!text.contains(token), "a webhook token reached the logs");
@@ -173,8 +170,63 @@ async fn discord_webhook_tokens_never_reach_the_logs() {
     }
     let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     assert!(
-        text.contains(&format!("/api/webhooks/{id}/[redacted]/messages/")),
-        "request spans are logged with the path: {text:.2000}"
+        text.contains("route=/api/webhooks/{id}/{token}/messages/"),
+        "request spans carry the route template: {text:.2000}"
     );
     assert!(!text.contains(token), "a webhook token reached the logs");
+}
+
+#[tokio::test]
+async fn tokens_in_unmatched_wrong_method_and_malformed_urls_never_reach_the_logs() {
+    // Issue 16: a path no route matches was logged raw, token included.
+    let logs = captured_logs();
+    let app = TestApp::spawn().await;
+    let hook = app.webhook("unmatched-secretive").await;
+    let token = hook["token"].as_str().unwrap();
+    let id = hook["id"].as_str().unwrap();
+    for path in [
+        format!("/hooks/abc/{token}/extra/segments"),
+        format!("/api/webhooks/execute/{token}/"),
+        format!("/api/v1/hooks/{token}/"),
+        format!("/webhooks/{token}"),
+        format!("/api/unknown/{token}"),
+        format!("/{token}"),
+        format!("/api/webhooks/execute/{token}%ZZ/x/"),
+    ] {
+        app.post_anon(&path, json!({"content": "logged?"})).await;
+    }
+    for path in [
+        format!("/api/webhooks/execute/{token}"),
+        format!("/api/v1/hooks/{token}"),
+        format!("/webhooks/{id}/{token}"),
+        format!("/api/slack/{token}"),
+        format!("/api/teams/{token}"),
+        format!("/api/webhooks/{id}/{token}/github"),
+    ] {
+        app.request(reqwest::Method::PUT, &path, None, None).await;
+    }
+    // A rejected request with a valid token: logged at info with its code and webhook id.
+    app.post_raw(
+        &format!("/api/webhooks/execute/{token}"),
+        &[("content-type", "text/plain")],
+        "bad",
+    )
+    .await
+    .expect(415);
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(!text.contains(token), "a webhook token reached the logs");
+    assert!(
+        text.contains("route=[unmatched]"),
+        "unmatched paths are logged redacted"
+    );
+    let rejected = text
+        .lines()
+        .find(|l| {
+            l.contains("webhook request rejected")
+                && l.contains(id)
+                && l.contains("code=unsupported_media_type")
+        })
+        .unwrap_or_else(|| panic!("no rejected-request line for {id}: {text:.3000}"));
+    assert!(rejected.contains("INFO"), "{rejected}");
+    assert!(rejected.contains("status=415"), "{rejected}");
 }

@@ -156,7 +156,17 @@ async fn an_unreachable_database_answers_503_and_the_node_recovers() {
         .await
         .expect(201);
 
+    app.request(reqwest::Method::GET, "/readyz", None, None)
+        .await
+        .expect(200);
     proxy.set_broken(true);
+    // Readiness fails while the database is unreachable; liveness does not ask it.
+    app.request(reqwest::Method::GET, "/readyz", None, None)
+        .await
+        .expect_error(503, "unavailable", None);
+    app.request(reqwest::Method::GET, "/healthz", None, None)
+        .await
+        .expect(200);
     for i in 0..3 {
         app.post_anon(&url, json!({"content": format!("during {i}")}))
             .await
@@ -174,6 +184,9 @@ async fn an_unreachable_database_answers_503_and_the_node_recovers() {
         assert!(Instant::now() < deadline, "the node did not recover");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    app.request(reqwest::Method::GET, "/readyz", None, None)
+        .await
+        .expect(200);
     let contents: Vec<String> = app
         .messages()
         .await

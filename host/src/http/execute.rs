@@ -160,6 +160,11 @@ pub async fn run_plugin_delivery(
         &raw,
     )
     .await;
+    crate::telemetry::plugin_run(
+        plugin_label(plugin_id),
+        outcome_label(&run.outcome),
+        Duration::from_micros(run.duration_us.max(0) as u64),
+    );
     let verdict = if run.misbehaved {
         RunVerdict::Misbehaved
     } else {
@@ -229,6 +234,25 @@ pub async fn run_plugin_delivery(
                 .await?;
             Ok(error_response(500, code, message, Some(delivery_id)))
         }
+    }
+}
+
+/// A plugin's metrics label: a built-in's name, else the uploaded plugin's id.
+fn plugin_label(plugin_id: Uuid) -> String {
+    crate::builtins::BUILTINS
+        .iter()
+        .map(|(name, _)| *name)
+        .find(|name| crate::builtins::builtin_id(name) == plugin_id)
+        .map_or_else(|| plugin_id.to_string(), str::to_owned)
+}
+
+/// A plugin run's metrics label: `messages`, `skipped`, `ignored` or the error code.
+fn outcome_label(outcome: &PluginOutcome) -> &'static str {
+    match outcome {
+        PluginOutcome::Messages(_) => "messages",
+        PluginOutcome::Skipped(_) => "skipped",
+        PluginOutcome::Ignored(_) => "ignored",
+        PluginOutcome::Rejected { code, .. } | PluginOutcome::Failed { code, .. } => code,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Liveness and readiness.
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -7,15 +9,31 @@ use serde_json::{Value, json};
 
 use super::{ApiError, AppState};
 
+/// How long readiness waits for the database.
+const READY_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Health routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(get_health))
+    Router::new()
+        .route("/healthz", get(get_health))
+        .route("/readyz", get(get_ready))
 }
 
-/// `GET /healthz`: 200 when the database answers.
-async fn get_health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    state.store.count_users().await?;
-    Ok(Json(
-        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }),
-    ))
+/// `GET /healthz`: liveness, 200 while the process serves requests (the database is not
+/// asked: a database outage must not get the process restarted).
+async fn get_health() -> Json<Value> {
+    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// `GET /readyz`: readiness, 200 when the database answers, 503 `unavailable` otherwise.
+async fn get_ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => Ok(Json(
+            json!({ "status": "ready", "version": env!("CARGO_PKG_VERSION") }),
+        )),
+        Ok(Err(e)) => Err(ApiError::Unavailable(e.into())),
+        Err(_) => Err(ApiError::Unavailable(anyhow::anyhow!(
+            "the database did not answer within {READY_TIMEOUT:?}"
+        ))),
+    }
 }

@@ -1,19 +1,25 @@
-//! The HTTP API: router, shared state, request logging with token redaction.
+//! The HTTP API: router, shared state, and the edge every request passes (`server`: the
+//! listener with its timeouts and connection cap; `edge`: logging by route template, one
+//! error shape, metrics).
 
 mod channels;
 mod communities;
 pub(crate) mod compat;
+mod conn;
 mod deliveries;
 mod discord;
+pub mod edge;
 pub mod error;
 mod execute;
 pub mod extract;
 mod health;
 mod live;
+mod metrics;
 mod outgoing;
 mod people;
 pub(crate) mod plugins;
 mod push;
+pub mod server;
 pub mod session;
 mod users;
 mod webhooks;
@@ -55,12 +61,20 @@ pub struct AppState {
     pub push_allow_http: bool,
     /// Outgoing webhook sending (the "test" action; the worker has its own handle).
     pub outgoing: Arc<crate::outbox::Outbound>,
+    /// Whether `GET /metrics` is served.
+    pub serve_metrics: bool,
 }
 
 /// The whole API.
 pub fn router(state: AppState) -> Router {
+    let metrics = if state.serve_metrics {
+        metrics::router()
+    } else {
+        Router::new()
+    };
     Router::new()
         .merge(health::router())
+        .merge(metrics)
         .merge(users::router())
         .merge(communities::router())
         .merge(channels::router())
@@ -76,13 +90,14 @@ pub fn router(state: AppState) -> Router {
         .merge(session::router())
         .merge(people::router())
         .merge(crate::web::router())
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()))
-        }))
+        .fallback(edge::not_found)
+        .layer(axum::middleware::from_fn(edge::edge))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| edge::span(req)))
         .with_state(state)
 }
 
-/// The path with any webhook token replaced, so tokens never reach the logs.
+/// The path with any webhook token replaced (the path a foreign-format delivery is stored
+/// with; logs carry the route template instead).
 pub fn redact_path(path: &str) -> String {
     const PREFIXES: [(&str, usize); 5] = [
         ("/api/webhooks/execute/", 0),

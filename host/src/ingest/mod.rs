@@ -8,6 +8,8 @@ pub mod ratelimit;
 pub mod tokens;
 pub mod validate;
 
+use std::cell::Cell;
+use std::future::Future;
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -17,6 +19,22 @@ pub use dialect::Dialect;
 use fairshare::{FairShare, FairShareConfig};
 use ratelimit::RateLimiter;
 use tokens::TokenCache;
+
+tokio::task_local! {
+    /// The webhook whose token the request being served was accepted for.
+    static ACCEPTED_WEBHOOK: Cell<Option<Uuid>>;
+}
+
+/// Runs `request`, returning with its output the id of the webhook whose token it presented,
+/// if one was found (for the log line of a rejected request: the id, never the token).
+pub async fn noting_webhook<F: Future>(request: F) -> (F::Output, Option<Uuid>) {
+    ACCEPTED_WEBHOOK
+        .scope(Cell::new(None), async {
+            let output = request.await;
+            (output, ACCEPTED_WEBHOOK.with(Cell::get))
+        })
+        .await
+}
 
 /// Limits of the execute path.
 #[derive(Debug, Clone)]
@@ -64,7 +82,11 @@ impl Ingest {
         &self,
         token: &str,
     ) -> Result<Option<Arc<WebhookTarget>>, StoreError> {
-        self.tokens.lookup(&self.store, token).await
+        let target = self.tokens.lookup(&self.store, token).await?;
+        if let Some(target) = &target {
+            let _ = ACCEPTED_WEBHOOK.try_with(|id| id.set(Some(target.id)));
+        }
+        Ok(target)
     }
 
     /// Forgets a changed webhook (the store reports this node's changes, `cluster` other

@@ -128,6 +128,12 @@ impl Push {
 
     async fn process(&self, job: PushJob) {
         let attempt = self.attempt(&job).await;
+        crate::telemetry::push_attempt(match &attempt {
+            Attempt::Delivered => "delivered",
+            Attempt::Gone(_) => "gone",
+            Attempt::Rejected(_) => "rejected",
+            Attempt::Retry(..) => "failed",
+        });
         let result = match attempt {
             Attempt::Delivered => {
                 tracing::debug!(job = %job.id, "push delivered");

@@ -11,6 +11,7 @@ mod channels;
 mod communities;
 mod db;
 mod deliveries;
+mod health;
 mod im;
 pub(crate) mod live;
 mod message_edits;
@@ -39,6 +40,7 @@ use sqlx::sqlite::{
 
 pub use communities::{Community, Role};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
+pub use health::{PoolUse, QueueDepths};
 pub use im::ImIntegration;
 pub use live::{PRESENCE_HEARTBEAT, PRESENCE_TTL, RemotePosted};
 pub use message_edits::WebhookMessage;
