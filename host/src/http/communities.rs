@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// The message of every 404 of the management API: a resource the caller may not see and one
+/// that does not exist answer the same body, so outsiders cannot learn what exists.
+pub(crate) const NOT_FOUND: &str = "not found";
+
 /// The caller's role in a community: 404 when not a member (the community stays invisible).
 pub async fn require_member(
     store: &Store,
@@ -35,7 +39,7 @@ pub async fn require_member(
     store
         .role_in(community_id, user_id)
         .await?
-        .ok_or(ApiError::NotFound("community not found"))
+        .ok_or(ApiError::NotFound(NOT_FOUND))
 }
 
 /// Owner or admin of the community: 404 for outsiders, 403 for plain members.

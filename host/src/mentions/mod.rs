@@ -158,7 +158,13 @@ fn code_ranges(content: &str) -> Vec<std::ops::Range<usize>> {
 
 /// Whether the byte at `at` is escaped: preceded by an odd number of backslashes.
 fn is_escaped(bytes: &[u8], at: usize) -> bool {
-    bytes[..at].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
+    bytes[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1
 }
 
 fn memchr_at(bytes: &[u8], from: usize) -> Option<usize> {
@@ -303,9 +309,15 @@ mod tests {
 
     #[test]
     fn mentions_in_code_blocks_are_silent() {
-        assert_eq!(parse("see:\n```\n@alice <@a@b.io>\n```\n@bob"), vec![user("bob")]);
+        assert_eq!(
+            parse("see:\n```\n@alice <@a@b.io>\n```\n@bob"),
+            vec![user("bob")]
+        );
         assert_eq!(parse("~~~sh\nssh @alice\n~~~"), vec![]);
-        assert_eq!(parse("text\n\n    indented @alice\n\nthen @bob"), vec![user("bob")]);
+        assert_eq!(
+            parse("text\n\n    indented @alice\n\nthen @bob"),
+            vec![user("bob")]
+        );
         // An unclosed fence runs to the end of the message.
         assert_eq!(parse("```\n@alice"), vec![]);
     }
