@@ -67,6 +67,11 @@ pub struct Config {
     #[arg(long, env = "WASMHOOK_LIVE_BUFFER", default_value_t = 256)]
     pub live_buffer: usize,
 
+    /// Let every signed-in user create communities (by default only instance administrators,
+    /// such as the bootstrap `admin`, may).
+    #[arg(long, env = "WASMHOOK_ALLOW_COMMUNITY_CREATION")]
+    pub allow_community_creation: bool,
+
     /// The database and its connection pool.
     #[command(flatten, next_help_heading = "Database")]
     pub db: StoreOptions,

@@ -16,4 +16,5 @@ mod outgoing;
 mod plugins;
 mod roles;
 mod unavailable;
+mod visibility;
 mod web;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath, AuthUser};
 use super::{ApiError, AppState};
-use crate::store::{Channel, Community, Role, Store, StoreError};
+use crate::store::{Channel, Community, Role, Store};
 
 /// Community routes.
 pub fn router() -> Router<AppState> {
@@ -84,12 +84,18 @@ struct NameBody {
     name: String,
 }
 
-/// `POST /api/communities` {name}: the caller becomes its owner.
+/// `POST /api/communities` {name}: the caller becomes its owner. Instance administrators only,
+/// unless `--allow-community-creation` opens it to every user.
 async fn post_community(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     ApiJson(body): ApiJson<NameBody>,
 ) -> Result<(StatusCode, Json<Community>), ApiError> {
+    if !state.allow_community_creation && !state.store.is_instance_admin(user.id).await? {
+        return Err(ApiError::Forbidden(
+            "only instance administrators can create communities on this server".into(),
+        ));
+    }
     validate_name("name", &body.name)?;
     Ok((
         StatusCode::CREATED,
@@ -104,7 +110,9 @@ struct MemberBody {
 }
 
 /// `POST /api/communities/{id}/members` {user_id, role}: add a member or change a role.
-/// Only owners grant or take away ownership.
+/// Only owners grant or take away ownership. A user can be added by an instance administrator,
+/// or by a manager who already shares a community with them; any other id, existing or not,
+/// gets the same 422, so ids cannot be probed.
 async fn post_member(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -118,15 +126,18 @@ async fn post_member(
             "only owners can grant or change the owner role".into(),
         ));
     }
-    match state.store.user(body.user_id).await {
-        Err(StoreError::NotFound) => {
-            return Err(ApiError::invalid(
-                "user_id",
-                "user_id does not name an existing user",
-            ));
-        }
-        other => other?,
-    };
+    let reachable = current.is_some()
+        || state.store.is_instance_admin(caller.id).await?
+        || state
+            .store
+            .share_a_community(caller.id, body.user_id)
+            .await?;
+    if !reachable {
+        return Err(ApiError::invalid(
+            "user_id",
+            "user_id does not name a user you can add (a user of one of your communities)",
+        ));
+    }
     state
         .store
         .set_community_member(community_id, body.user_id, body.role)
