@@ -103,7 +103,8 @@ mod tests {
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .into();
-        let kept: Vec<&str> = redact_headers(&headers)
+        let redacted = redact_headers(&headers);
+        let kept: Vec<&str> = redacted
             .iter()
             .filter(|(_, v)| v != REDACTED)
             .map(|(k, _)| k.as_str())
