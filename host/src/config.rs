@@ -77,6 +77,11 @@ pub struct Config {
     #[command(flatten, next_help_heading = "HTTP")]
     pub http: HttpConfig,
 
+    /// Let every signed-in user create communities (by default only instance administrators,
+    /// such as the bootstrap `admin`, may).
+    #[arg(long, env = "WASMHOOK_ALLOW_COMMUNITY_CREATION")]
+    pub allow_community_creation: bool,
+
     /// The database and its connection pool.
     #[command(flatten, next_help_heading = "Database")]
     pub db: StoreOptions,

@@ -139,6 +139,7 @@ pub async fn serve_until(
         public_url: Arc::from(public_url.trim_end_matches('/')),
         max_plugin_bytes: cfg.max_plugin_bytes,
         keep_deliveries: cfg.keep_deliveries,
+        allow_community_creation: cfg.allow_community_creation,
         live: hub.clone(),
         push: pusher,
         push_allow_http: cfg.push.allow_http,

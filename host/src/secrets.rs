@@ -1,4 +1,5 @@
-//! Secret material: random tokens, their hashes, and password hashing.
+//! Secret material: random tokens, their hashes, password hashing, and which request headers
+//! carry credentials (redacted before a delivery is stored).
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -42,9 +43,82 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// What a redacted header value is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// Whether a request header (name lower-cased) carries a credential: `Authorization`,
+/// `Proxy-Authorization`, `Cookie`, `Set-Cookie`, `X-Gitlab-Token`, `X-Api-Key`, and any name
+/// with `token`, `secret`, `password`, `api-key`/`apikey`, `auth` or `session` in it.
+/// Signature headers (`X-Hub-Signature-256`, `Sentry-Hook-Signature`, ...) are kept: they are
+/// MACs of the body, reveal no secret, and a replay needs them to verify the request again.
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    if name.contains("signature") {
+        return false;
+    }
+    matches!(
+        name.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "x-api-key"
+    ) || [
+        "token", "secret", "password", "api-key", "apikey", "auth", "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// `headers` with the value of every credential-bearing one replaced by [`REDACTED`].
+pub fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if is_secret_header(name) {
+                REDACTED.to_owned()
+            } else {
+                value.clone()
+            };
+            (name.clone(), value)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_headers_are_redacted_and_signatures_kept() {
+        let headers: Vec<(String, String)> = [
+            ("authorization", "Bearer abc"),
+            ("Proxy-Authorization", "Basic xyz"),
+            ("cookie", "sid=1"),
+            ("set-cookie", "sid=1"),
+            ("x-gitlab-token", "glt"),
+            ("x-api-key", "k"),
+            ("x-auth-token", "t"),
+            ("x-webhook-secret", "s"),
+            ("x-hub-signature-256", "sha256=00"),
+            ("sentry-hook-signature", "ff"),
+            ("content-type", "application/json"),
+            ("x-github-event", "push"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into();
+        let redacted = redact_headers(&headers);
+        let kept: Vec<&str> = redacted
+            .iter()
+            .filter(|(_, v)| v != REDACTED)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                "x-hub-signature-256",
+                "sentry-hook-signature",
+                "content-type",
+                "x-github-event"
+            ]
+        );
+    }
 
     #[test]
     fn tokens_are_random_and_url_safe() {

@@ -1,5 +1,6 @@
 //! Integration tests: a real server on a real listener with a real SQLite file per test.
 
+mod at_rest;
 mod builtins;
 mod cluster;
 mod compat;
@@ -18,4 +19,5 @@ mod outgoing;
 mod plugins;
 mod roles;
 mod unavailable;
+mod visibility;
 mod web;

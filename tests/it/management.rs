@@ -128,7 +128,8 @@ async fn user_creation_validates_and_rejects_duplicates() {
 
 #[tokio::test]
 async fn communities_and_channels() {
-    let app = TestApp::spawn().await;
+    // Any user may create communities with the flag (else only instance administrators).
+    let app = TestApp::spawn_with(|cfg| cfg.allow_community_creation = true).await;
     let (jo_id, jo) = app.user("jo", "member").await;
     let created = app
         .post("/api/communities", &jo, json!({"name": "Jo's team"}))

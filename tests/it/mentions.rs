@@ -163,3 +163,31 @@ async fn at_most_fifty_users_are_notified_per_message() {
     assert_eq!(mentioned(&msg), names[..50]);
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM notifications").await, 50);
 }
+
+#[tokio::test]
+async fn mentions_in_markdown_code_or_escaped_notify_nobody() {
+    let app = TestApp::spawn().await;
+    let hook = app.webhook("CI").await;
+    let (alice, alice_token) = app
+        .user_with_email("alice", "alice@company.com", "member")
+        .await;
+    app.join_channel(&alice).await;
+    for text in [
+        "run `@alice` to retry",
+        "log:\n```\n@alice <@alice@company.com> @alice@company.com\n```",
+        "log:\n\n    indented @alice\n",
+        r"not a ping: \@alice <\@alice@company.com> \@alice@company.com",
+    ] {
+        let stored = post(&app, &hook, text).await;
+        assert!(mentioned(&stored).is_empty(), "{text}: {stored}");
+    }
+    assert!(notifications(&app, &alice_token).await.is_empty());
+    // The escape is Markdown's: the message shows `@alice` as plain text.
+    let escaped = app.messages().await.remove(0);
+    let html = escaped["content_html"].as_str().unwrap_or_default();
+    assert!(html.contains("@alice") && !html.contains('\\'), "{escaped}");
+    // Outside code the same name still notifies.
+    let stored = post(&app, &hook, "`@alice` and @alice").await;
+    assert_eq!(mentioned(&stored), ["alice"]);
+    assert_eq!(notifications(&app, &alice_token).await.len(), 1);
+}

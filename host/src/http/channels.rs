@@ -57,7 +57,7 @@ pub async fn readable_channel(
 
 async fn visible_channel(store: &Store, channel_id: Uuid) -> Result<Channel, ApiError> {
     match store.channel(channel_id).await {
-        Err(StoreError::NotFound) => Err(ApiError::NotFound("channel not found")),
+        Err(StoreError::NotFound) => Err(ApiError::NotFound(super::communities::NOT_FOUND)),
         other => Ok(other?),
     }
 }

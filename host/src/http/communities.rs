@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath, AuthUser};
 use super::{ApiError, AppState};
-use crate::store::{Channel, Community, Role, Store, StoreError};
+use crate::store::{Channel, Community, Role, Store};
 
 /// Community routes.
 pub fn router() -> Router<AppState> {
@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// The message of every 404 of the management API: a resource the caller may not see and one
+/// that does not exist answer the same body, so outsiders cannot learn what exists.
+pub(crate) const NOT_FOUND: &str = "not found";
+
 /// The caller's role in a community: 404 when not a member (the community stays invisible).
 pub async fn require_member(
     store: &Store,
@@ -35,7 +39,7 @@ pub async fn require_member(
     store
         .role_in(community_id, user_id)
         .await?
-        .ok_or(ApiError::NotFound("community not found"))
+        .ok_or(ApiError::NotFound(NOT_FOUND))
 }
 
 /// Owner or admin of the community: 404 for outsiders, 403 for plain members.
@@ -80,12 +84,18 @@ struct NameBody {
     name: String,
 }
 
-/// `POST /api/communities` {name}: the caller becomes its owner.
+/// `POST /api/communities` {name}: the caller becomes its owner. Instance administrators only,
+/// unless `--allow-community-creation` opens it to every user.
 async fn post_community(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     ApiJson(body): ApiJson<NameBody>,
 ) -> Result<(StatusCode, Json<Community>), ApiError> {
+    if !state.allow_community_creation && !state.store.is_instance_admin(user.id).await? {
+        return Err(ApiError::Forbidden(
+            "only instance administrators can create communities on this server".into(),
+        ));
+    }
     validate_name("name", &body.name)?;
     Ok((
         StatusCode::CREATED,
@@ -100,7 +110,9 @@ struct MemberBody {
 }
 
 /// `POST /api/communities/{id}/members` {user_id, role}: add a member or change a role.
-/// Only owners grant or take away ownership.
+/// Only owners grant or take away ownership. A user can be added by an instance administrator,
+/// or by a manager who already shares a community with them; any other id, existing or not,
+/// gets the same 422, so ids cannot be probed.
 async fn post_member(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -114,15 +126,18 @@ async fn post_member(
             "only owners can grant or change the owner role".into(),
         ));
     }
-    match state.store.user(body.user_id).await {
-        Err(StoreError::NotFound) => {
-            return Err(ApiError::invalid(
-                "user_id",
-                "user_id does not name an existing user",
-            ));
-        }
-        other => other?,
-    };
+    let reachable = current.is_some()
+        || state.store.is_instance_admin(caller.id).await?
+        || state
+            .store
+            .share_a_community(caller.id, body.user_id)
+            .await?;
+    if !reachable {
+        return Err(ApiError::invalid(
+            "user_id",
+            "user_id does not name a user you can add (a user of one of your communities)",
+        ));
+    }
     state
         .store
         .set_community_member(community_id, body.user_id, body.role)

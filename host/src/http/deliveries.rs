@@ -68,7 +68,7 @@ async fn managed_delivery(
     user_id: Uuid,
 ) -> Result<(Delivery, Webhook), ApiError> {
     let delivery = match state.store.delivery(id).await {
-        Err(StoreError::NotFound) => return Err(ApiError::NotFound("delivery not found")),
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound(super::communities::NOT_FOUND)),
         other => other?,
     };
     let webhook = managed_webhook(state, delivery.webhook_id, user_id).await?;

@@ -53,6 +53,8 @@ pub struct AppState {
     pub max_plugin_bytes: usize,
     /// Successful deliveries kept per webhook.
     pub keep_deliveries: u32,
+    /// Whether every user may create communities (else only instance administrators).
+    pub allow_community_creation: bool,
     /// Live connections of this node.
     pub live: Arc<Hub>,
     /// The Web Push sender.

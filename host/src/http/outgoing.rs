@@ -213,7 +213,7 @@ async fn managed(
     require_manager(&state.store, community_id, user_id).await?;
     match state.store.outgoing_webhook(hook_id).await {
         Ok(hook) if hook.community_id == community_id => Ok(hook),
-        Ok(_) | Err(StoreError::NotFound) => Err(ApiError::NotFound("outgoing webhook not found")),
+        Ok(_) | Err(StoreError::NotFound) => Err(ApiError::NotFound(super::communities::NOT_FOUND)),
         Err(e) => Err(e.into()),
     }
 }
@@ -392,7 +392,9 @@ async fn post_retry(
     let hook = managed(&state, community_id, hook_id, user.id).await?;
     match state.store.outgoing_delivery(delivery_id).await {
         Ok(d) if d.outgoing_webhook_id == Some(hook_id) => {}
-        Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::NotFound("delivery not found")),
+        Ok(_) | Err(StoreError::NotFound) => {
+            return Err(ApiError::NotFound(super::communities::NOT_FOUND));
+        }
         Err(e) => return Err(e.into()),
     }
     if !hook.enabled {

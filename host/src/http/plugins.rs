@@ -175,7 +175,7 @@ pub async fn attachable_plugin(
 /// A plugin the caller may see: built-ins to every user, uploads to their community's managers.
 async fn visible_plugin(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Plugin, ApiError> {
     let plugin = match state.store.plugin(id).await {
-        Err(StoreError::NotFound) => return Err(ApiError::NotFound("plugin not found")),
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound(super::communities::NOT_FOUND)),
         other => other?,
     };
     if let Some(community) = plugin.community_id {

@@ -142,7 +142,7 @@ async fn delete_subscription(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     match state.store.delete_push_subscription(user.id, id).await {
-        Err(StoreError::NotFound) => Err(ApiError::NotFound("push subscription not found")),
+        Err(StoreError::NotFound) => Err(ApiError::NotFound(super::communities::NOT_FOUND)),
         other => {
             other?;
             Ok(StatusCode::NO_CONTENT)

@@ -118,7 +118,7 @@ pub(crate) async fn managed_webhook(
     user_id: Uuid,
 ) -> Result<Webhook, ApiError> {
     let webhook = match state.store.webhook(id).await {
-        Err(StoreError::NotFound) => return Err(ApiError::NotFound("webhook not found")),
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound(super::communities::NOT_FOUND)),
         other => other?,
     };
     require_manager(&state.store, webhook.community_id, user_id).await?;

@@ -7,6 +7,8 @@
 //!   ASCII letters, digits and underscore.
 //! - `@everyone`, `@here` and `@channel` are audience mentions and are ignored for webhooks.
 //! - At most [`MAX_NOTIFIED`] distinct users are notified per message, in order of appearance.
+//! - Markdown code stays silent: an `@` inside a code span (`` `@x` ``), a fenced or an indented
+//!   code block, or escaped with a backslash (`\@x`, shown as `@x`) mentions nobody.
 
 /// At most this many distinct users are notified per message.
 pub const MAX_NOTIFIED: usize = 50;
@@ -45,10 +47,20 @@ pub enum Mention {
     Username(String),
 }
 
-/// Finds the mentions in `content`, in order of appearance, without duplicates.
+/// Finds the mentions in `content`, in order of appearance, without duplicates; those in
+/// Markdown code or behind a backslash do not count.
 pub fn parse(content: &str) -> Vec<Mention> {
     let mut found: Vec<Mention> = Vec::new();
-    for (_, mention) in spans(content) {
+    if !content.contains('@') {
+        return found;
+    }
+    let code = code_ranges(content);
+    for (range, mention) in spans(content) {
+        // The `@` itself: `<@email>` starts one byte earlier.
+        let at = range.start + usize::from(content.as_bytes()[range.start] == b'<');
+        if is_escaped(content.as_bytes(), at) || code.iter().any(|c| c.contains(&at)) {
+            continue;
+        }
         push_unique(&mut found, mention);
         if found.len() >= MAX_CANDIDATES {
             break;
@@ -130,6 +142,29 @@ pub fn select<T, K: PartialEq>(
         }
     }
     users
+}
+
+/// The byte ranges Markdown shows as code: code spans, fenced and indented code blocks.
+fn code_ranges(content: &str) -> Vec<std::ops::Range<usize>> {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    // The options the message renderer uses, so both agree on what is code.
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
+    Parser::new_ext(content, options)
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
+        .map(|(_, range)| range)
+        .collect()
+}
+
+/// Whether the byte at `at` is escaped: preceded by an odd number of backslashes.
+fn is_escaped(bytes: &[u8], at: usize) -> bool {
+    bytes[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1
 }
 
 fn memchr_at(bytes: &[u8], from: usize) -> Option<usize> {
@@ -263,6 +298,44 @@ mod tests {
     #[test]
     fn handles_multibyte_text_around_mentions() {
         assert_eq!(parse("🚀 @ünïcode @żółw_ok ✅@alice"), vec![user("alice")]);
+    }
+
+    #[test]
+    fn mentions_in_code_spans_are_silent() {
+        assert_eq!(parse("run `@alice` then @bob"), vec![user("bob")]);
+        assert_eq!(parse("``echo @alice` @carol``"), vec![]);
+        assert_eq!(parse("`<@a@b.io>` and `@ops@example.org`"), vec![]);
+    }
+
+    #[test]
+    fn mentions_in_code_blocks_are_silent() {
+        assert_eq!(
+            parse("see:\n```\n@alice <@a@b.io>\n```\n@bob"),
+            vec![user("bob")]
+        );
+        assert_eq!(parse("~~~sh\nssh @alice\n~~~"), vec![]);
+        assert_eq!(
+            parse("text\n\n    indented @alice\n\nthen @bob"),
+            vec![user("bob")]
+        );
+        // An unclosed fence runs to the end of the message.
+        assert_eq!(parse("```\n@alice"), vec![]);
+    }
+
+    #[test]
+    fn escaped_at_signs_are_silent() {
+        assert_eq!(parse(r"\@alice and @bob"), vec![user("bob")]);
+        assert_eq!(parse(r"<\@a@b.io> \@ops@example.org"), vec![]);
+        // An escaped backslash leaves the `@` a mention.
+        assert_eq!(parse(r"\\@alice"), vec![user("alice")]);
+    }
+
+    #[test]
+    fn mentions_next_to_code_still_count() {
+        assert_eq!(
+            parse("`code` @alice **@bob** > @carol\n\n- @dave"),
+            vec![user("alice"), user("bob"), user("carol"), user("dave")]
+        );
     }
 
     #[test]

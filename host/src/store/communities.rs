@@ -84,6 +84,19 @@ impl Store {
         )
     }
 
+    /// Whether two users are members of at least one common community.
+    pub async fn share_a_community(&self, a: Uuid, b: Uuid) -> Result<bool, StoreError> {
+        let n: i64 = query(
+            "SELECT COUNT(*) FROM community_members x JOIN community_members y
+             ON y.community_id = x.community_id WHERE x.user_id = $1 AND y.user_id = $2",
+        )
+        .bind(a)
+        .bind(b)
+        .fetch_scalar(self.read())
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Whether the user is owner or admin of at least one community.
     pub async fn manages_any_community(&self, user_id: Uuid) -> Result<bool, StoreError> {
         let n: i64 = query("SELECT COUNT(*) FROM community_members WHERE user_id = $1 AND role IN ('owner', 'admin')")

@@ -123,7 +123,10 @@ impl From<DeliveryRow> for Delivery {
                 method: r.method,
                 path: r.path,
                 query: r.query,
-                headers: serde_json::from_str(&r.headers).unwrap_or_default(),
+                // Rows stored before redaction existed are redacted when read.
+                headers: crate::secrets::redact_headers(
+                    &serde_json::from_str::<Vec<(String, String)>>(&r.headers).unwrap_or_default(),
+                ),
                 body: r.body,
             },
             error_code: r.error_code,
@@ -142,7 +145,8 @@ const DELIVERY_COLUMNS: &str =
     "id, webhook_id, status, method, path, query, headers, body, error_code, error_message, reason,
     plugin_log, message_ids, duration_us, created_at, replayed_at";
 
-/// Inserts a delivery row inside `tx`; returns its id.
+/// Inserts a delivery row inside `tx`; returns its id. Credential-bearing headers
+/// (`Authorization`, `Cookie`, `X-Gitlab-Token`, ...) are stored redacted.
 async fn insert_delivery(
     tx: &mut Tx,
     d: &NewDelivery,
@@ -161,7 +165,10 @@ async fn insert_delivery(
     .bind(&d.request.method)
     .bind(&d.request.path)
     .bind(&d.request.query)
-    .bind(serde_json::to_string(&d.request.headers).unwrap_or_default())
+    .bind(
+        serde_json::to_string(&crate::secrets::redact_headers(&d.request.headers))
+            .unwrap_or_default(),
+    )
     .bind(&d.request.body)
     .bind(&d.error_code)
     .bind(&d.error_message)

@@ -139,6 +139,31 @@ pub fn redacted_url(url: &str) -> String {
     }
 }
 
+/// Creates a missing SQLite database file owner-only (0600), and its missing directories
+/// 0700; SQLite gives the `-wal` and `-shm` files the database file's mode. Existing files and
+/// directories keep theirs.
+fn create_owner_only(file: &std::path::Path) -> std::io::Result<()> {
+    if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" || file.exists() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(parent) = file.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        let mut dir = std::fs::DirBuilder::new();
+        dir.recursive(true);
+        #[cfg(unix)]
+        dir.mode(0o700);
+        dir.create(parent)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(file).map(drop)
+}
+
 /// The backend's pools.
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
@@ -261,12 +286,8 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(opts.statement_timeout);
-        if let Some(parent) = connect.get_filename().parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-        }
+        create_owner_only(connect.get_filename())
+            .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)

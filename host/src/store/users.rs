@@ -87,8 +87,9 @@ impl Store {
             (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), super::now());
         let mut tx = self.begin().await?;
         let inserted = query(
-            "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) ON CONFLICT DO NOTHING",
+            "INSERT INTO users (id, username, email, email_lower, display_name, password_hash, push_enabled,
+             created_at, instance_admin)
+             VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, TRUE) ON CONFLICT DO NOTHING",
         )
         .bind(user_id)
         .bind(&admin.username)
@@ -143,6 +144,16 @@ impl Store {
         Ok(query("SELECT COUNT(*) FROM users")
             .fetch_scalar(self.read())
             .await?)
+    }
+
+    /// Whether the user is an instance administrator (the bootstrap admin is one): they may
+    /// create communities and add any user to a community.
+    pub async fn is_instance_admin(&self, user_id: Uuid) -> Result<bool, StoreError> {
+        let admin: Option<bool> = query("SELECT instance_admin FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional_scalar(self.read())
+            .await?;
+        Ok(admin.unwrap_or(false))
     }
 
     /// Looks a user up by id.
