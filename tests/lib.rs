@@ -23,6 +23,10 @@ pub mod live;
 /// The bootstrap admin's API token in every test server.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
 
+/// The key that encrypts secrets at rest in every test server (`--secret-key`): one key, so
+/// the nodes of a cluster and a restarted server read what another wrote.
+pub const SECRET_KEY: &str = "d2FzbWhvb2sgdGVzdCBrZXksIG5vdCBhIHNlY3JldCE=";
+
 /// A running server with its own database file.
 pub struct TestApp {
     /// Base URL, e.g. `http://127.0.0.1:41234`.
@@ -117,6 +121,8 @@ impl TestApp {
             cache_dir.to_str().expect("a UTF-8 cache path"),
             "--bootstrap-token",
             ADMIN_TOKEN,
+            "--secret-key",
+            SECRET_KEY,
         ])
         .expect("the test configuration parses");
         adjust(&mut cfg);

@@ -12,7 +12,7 @@ mod push;
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use http::HttpConfig;
 pub use network::NetworkConfig;
@@ -129,17 +129,7 @@ impl Config {
         if let Some(dir) = &self.cache_dir {
             return dir.clone();
         }
-        let db = self.db.url.trim();
-        if !db.contains("://") || db.starts_with("sqlite:") {
-            let path = db
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or(path);
-            if let Some(parent) = Path::new(path).parent() {
-                return parent.join("cache");
-            }
-        }
-        PathBuf::from("./wasmhook-data/cache")
+        self.db.data_dir().join("cache")
     }
 }
 

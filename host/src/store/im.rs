@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::db::query;
+use super::sealed;
 use super::{Store, StoreError};
 use crate::outgoing::im::ImProvider;
 
@@ -43,7 +44,7 @@ impl Store {
             )
             .bind(community_id)
             .bind(provider)
-            .bind(settings)
+            .bind(self.seal_secret(sealed::IM_SETTINGS, community_id, settings))
             .bind(base_url)
             .bind(now)
             .execute(self.write())
@@ -58,13 +59,19 @@ impl Store {
         &self,
         community_id: Uuid,
     ) -> Result<Option<ImIntegration>, StoreError> {
-        Ok(query(
+        let found: Option<ImIntegration> = query(
             "SELECT community_id, provider, settings, base_url, created_at, updated_at
              FROM im_integrations WHERE community_id = $1",
         )
         .bind(community_id)
         .fetch_optional(self.read())
-        .await?)
+        .await?;
+        found
+            .map(|mut im| {
+                im.settings = self.open_secret(sealed::IM_SETTINGS, community_id, im.settings)?;
+                Ok(im)
+            })
+            .transpose()
     }
 
     /// Removes a community's IM integration (pending direct messages then fail).

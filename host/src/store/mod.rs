@@ -21,6 +21,7 @@ mod outgoing;
 mod people;
 mod plugins;
 pub(crate) mod push;
+mod sealed;
 mod sessions;
 #[cfg(test)]
 mod tests;
@@ -79,6 +80,18 @@ pub enum StoreError {
     /// Applying migrations failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The secret key could not be had, or is not the one the database's secrets were
+    /// encrypted with (at startup).
+    #[error("{0}")]
+    SecretKey(String),
+    /// A secret stored in the database could not be opened.
+    #[error("opening the secret in {place}: {error}")]
+    Sealed {
+        /// The table, column and row.
+        place: String,
+        /// Why.
+        error: crate::secrets::SealError,
+    },
 }
 
 impl StoreError {
@@ -147,15 +160,9 @@ fn create_owner_only(file: &std::path::Path) -> std::io::Result<()> {
         return Ok(());
     }
     #[cfg(unix)]
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(parent) = file.parent()
-        && !parent.as_os_str().is_empty()
-    {
-        let mut dir = std::fs::DirBuilder::new();
-        dir.recursive(true);
-        #[cfg(unix)]
-        dir.mode(0o700);
-        dir.create(parent)?;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(parent) = file.parent() {
+        crate::secrets::keys::create_private_dir(parent)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(false);
@@ -216,6 +223,9 @@ pub struct StoreOptions {
         default_value = "10000"
     )]
     pub statement_timeout: Duration,
+    /// The key that encrypts secrets at rest.
+    #[command(flatten)]
+    pub secrets: crate::secrets::SecretKeyOptions,
 }
 
 impl StoreOptions {
@@ -225,6 +235,28 @@ impl StoreOptions {
             url: url.into(),
             ..crate::flags::defaults()
         }
+    }
+
+    /// The directory of the server's files by default (compiled-plugin cache, key file): the
+    /// SQLite database's, else ./wasmhook-data.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        let db = self.url.trim();
+        if !db.contains("://") || db.starts_with("sqlite:") {
+            let path = db
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                return parent.to_owned();
+            }
+        }
+        std::path::PathBuf::from("./wasmhook-data")
+    }
+
+    fn keys(&self) -> Result<crate::secrets::LoadedKeys, StoreError> {
+        self.secrets
+            .load(&self.data_dir().join("secret.key"))
+            .map_err(|e| StoreError::SecretKey(e.to_string()))
     }
 }
 
@@ -248,6 +280,8 @@ pub struct Store {
     sink: Arc<OnceLock<mpsc::UnboundedSender<Posted>>>,
     /// Told of every committed webhook change on this node (set once by the server).
     on_change: Arc<OnceLock<ChangeHook>>,
+    /// The keys that seal secrets at rest.
+    keys: Arc<crate::secrets::LoadedKeys>,
 }
 
 impl std::fmt::Debug for Store {
@@ -304,7 +338,7 @@ impl Store {
             .acquire_timeout(opts.acquire_timeout)
             .connect_with(connect.read_only(true))
             .await?;
-        Ok(Self::with_backend(Backend::Sqlite { read, write }))
+        Self::with_backend(Backend::Sqlite { read, write }, opts).await
     }
 
     async fn open_postgres(url: &str, opts: &StoreOptions) -> Result<Self, StoreError> {
@@ -319,16 +353,20 @@ impl Store {
             .connect_with(connect)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self::with_backend(Backend::Postgres(pool)))
+        Self::with_backend(Backend::Postgres(pool), opts).await
     }
 
-    fn with_backend(backend: Backend) -> Self {
-        Self {
+    /// The store on migrated pools, once its key is checked against the database.
+    async fn with_backend(backend: Backend, opts: &StoreOptions) -> Result<Self, StoreError> {
+        let store = Self {
             backend,
             node_id: uuid::Uuid::now_v7(),
             sink: Arc::default(),
             on_change: Arc::default(),
-        }
+            keys: Arc::new(opts.keys()?),
+        };
+        store.check_and_reseal().await?;
+        Ok(store)
     }
 
     /// This node's id: it tags the live events this node announces to the others.

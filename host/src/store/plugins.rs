@@ -228,21 +228,4 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-
-    /// A 32-byte host secret stored under `key`, created at random on first use.
-    pub async fn secret(&self, key: &str) -> Result<[u8; 32], StoreError> {
-        let fresh: [u8; 32] = rand::random();
-        query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .bind(&fresh[..])
-            .execute(self.write())
-            .await?;
-        let value: Vec<u8> = query("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_scalar(self.write())
-            .await?;
-        value.try_into().map_err(|_| {
-            StoreError::Database(sqlx::Error::Decode("setting is not 32 bytes".into()))
-        })
-    }
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::db::{Tx, query};
 use super::outgoing::outbox;
+use super::sealed;
 use super::{Store, StoreError, WebhookTarget};
 use crate::outgoing::EventKind;
 
@@ -149,17 +150,25 @@ impl Store {
             .bind(id)
             .fetch_optional(self.read())
             .await?;
-        webhook.ok_or(StoreError::NotFound)
+        self.open_webhook(webhook.ok_or(StoreError::NotFound)?)
+    }
+
+    /// A webhook as read, its plugin configuration opened.
+    fn open_webhook(&self, mut webhook: Webhook) -> Result<Webhook, StoreError> {
+        webhook.plugin_config =
+            self.open_secret_opt(sealed::PLUGIN_CONFIG, webhook.id, webhook.plugin_config)?;
+        Ok(webhook)
     }
 
     /// The webhooks of a channel, oldest first.
     pub async fn webhooks_of(&self, channel_id: Uuid) -> Result<Vec<Webhook>, StoreError> {
-        Ok(query(format!(
+        let webhooks: Vec<Webhook> = query(format!(
             "{WEBHOOK_SELECT} WHERE w.channel_id = $1 ORDER BY w.id"
         ))
         .bind(channel_id)
         .fetch_all(self.read())
-        .await?)
+        .await?;
+        webhooks.into_iter().map(|w| self.open_webhook(w)).collect()
     }
 
     /// Applies a partial update.
@@ -194,7 +203,12 @@ impl Store {
             .bind(patch.plugin_id.is_some())
             .bind(patch.plugin_id.flatten())
             .bind(patch.plugin_config.is_some())
-            .bind(patch.plugin_config.flatten())
+            .bind(
+                patch
+                    .plugin_config
+                    .flatten()
+                    .map(|config| self.seal_secret(sealed::PLUGIN_CONFIG, id, &config)),
+            )
             .execute(&mut tx)
             .await?;
             outbox::enqueue_webhook_change(&mut tx, id, EventKind::WebhookUpdated).await?;
@@ -281,9 +295,9 @@ impl Store {
         .bind(&token_hash[..])
         .fetch_optional(self.read())
         .await?;
-        Ok(row.map(
+        row.map(
             |(id, channel_id, community_id, name, username, avatar_url, plugin_id, sha, config)| {
-                WebhookTarget {
+                Ok(WebhookTarget {
                     id,
                     channel_id,
                     community_id,
@@ -291,10 +305,13 @@ impl Store {
                     username,
                     avatar_url,
                     plugin: plugin_id.zip(sha.and_then(|s| <[u8; 32]>::try_from(s).ok())),
-                    plugin_config: config.unwrap_or_else(|| "{}".to_owned()),
-                }
+                    plugin_config: self
+                        .open_secret_opt(sealed::PLUGIN_CONFIG, id, config)?
+                        .unwrap_or_else(|| "{}".to_owned()),
+                })
             },
-        ))
+        )
+        .transpose()
     }
 }
 

@@ -188,6 +188,7 @@ async fn open_store(url: &str) -> Store {
         max_connections: 4,
         acquire_timeout: Duration::from_secs(10),
         statement_timeout: Duration::from_secs(10),
+        ..StoreOptions::new(url)
     };
     Store::open(&opts).await.expect("open the store")
 }

@@ -10,6 +10,7 @@ use crate::outgoing::im::ImProvider;
 use crate::outgoing::payloads::{disabled_notice, disabled_reason};
 use crate::store::db::{Tx, query};
 use crate::store::notices::notify_managers_in;
+use crate::store::sealed;
 use crate::store::{Store, StoreError};
 
 /// Successful deliveries kept per outgoing webhook (failures are kept until retried).
@@ -101,6 +102,8 @@ pub struct OutgoingJob {
     pub im_settings: Option<String>,
     /// Its base URL override.
     pub im_base_url: Option<String>,
+    /// The community the delivery belongs to.
+    pub community_id: Uuid,
 }
 
 /// How an attempt ends for the delivery.
@@ -237,7 +240,8 @@ impl Store {
         let job: Option<OutgoingJob> = query(
                 "SELECT d.id, d.lease_until_ms, d.attempts, d.event_id, e.kind AS event_type, e.payload,
                  e.created_at AS event_created_at, w.id AS webhook_id, w.target, w.url, w.secret,
-                 u.email AS recipient_email, i.provider, i.settings AS im_settings, i.base_url AS im_base_url
+                 u.email AS recipient_email, i.provider, i.settings AS im_settings, i.base_url AS im_base_url,
+                 d.community_id
                  FROM outgoing_deliveries d JOIN outgoing_events e ON e.id = d.event_id
                  LEFT JOIN outgoing_webhooks w ON w.id = d.outgoing_webhook_id
                  LEFT JOIN users u ON u.id = d.recipient_user_id
@@ -247,7 +251,13 @@ impl Store {
             .bind(id)
             .fetch_optional(self.read())
             .await?;
-        job.ok_or(StoreError::NotFound)
+        let mut job = job.ok_or(StoreError::NotFound)?;
+        if let Some(webhook_id) = job.webhook_id {
+            job.secret = self.open_secret_opt(sealed::OUTGOING_SECRET, webhook_id, job.secret)?;
+        }
+        job.im_settings =
+            self.open_secret_opt(sealed::IM_SETTINGS, job.community_id, job.im_settings)?;
+        Ok(job)
     }
 
     /// Records an attempt on a delivery this node holds the lease of. A final failure of a

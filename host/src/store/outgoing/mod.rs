@@ -10,6 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::db::query;
+use super::sealed;
 use super::{Store, StoreError};
 use crate::outgoing::Target;
 
@@ -181,7 +182,7 @@ impl Store {
             .bind(&s.name)
             .bind(s.target)
             .bind(&s.url)
-            .bind(&s.secret)
+            .bind(self.sealed_outgoing_secret(id, s))
             .bind(serde_json::to_string(&s.events).unwrap_or_default())
             .bind(s.channel_id)
             .bind(s.only_webhook_messages)
@@ -203,7 +204,20 @@ impl Store {
         .bind(id)
         .fetch_optional(self.read())
         .await?;
-        row.map(OutgoingWebhook::from).ok_or(StoreError::NotFound)
+        self.outgoing_from_row(row.ok_or(StoreError::NotFound)?)
+    }
+
+    /// The webhook a row describes, its secret opened.
+    fn outgoing_from_row(&self, mut row: OutgoingRow) -> Result<OutgoingWebhook, StoreError> {
+        row.secret = self.open_secret_opt(sealed::OUTGOING_SECRET, row.id, row.secret)?;
+        Ok(row.into())
+    }
+
+    /// The sealed form of the settings' secret for the webhook `id`.
+    fn sealed_outgoing_secret(&self, id: Uuid, s: &OutgoingSettings) -> Option<String> {
+        s.secret
+            .as_deref()
+            .map(|secret| self.seal_secret(sealed::OUTGOING_SECRET, id, secret))
     }
 
     /// The outgoing webhooks of a community, oldest first.
@@ -217,7 +231,9 @@ impl Store {
         .bind(community_id)
         .fetch_all(self.read())
         .await?;
-        Ok(rows.into_iter().map(OutgoingWebhook::from).collect())
+        rows.into_iter()
+            .map(|row| self.outgoing_from_row(row))
+            .collect()
     }
 
     /// Replaces the settings. Enabling a disabled webhook clears its failure count.
@@ -237,7 +253,7 @@ impl Store {
             .bind(id)
             .bind(&s.name)
             .bind(&s.url)
-            .bind(&s.secret)
+            .bind(self.sealed_outgoing_secret(id, s))
             .bind(serde_json::to_string(&s.events).unwrap_or_default())
             .bind(s.channel_id)
             .bind(s.only_webhook_messages)

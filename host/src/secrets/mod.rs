@@ -1,5 +1,9 @@
-//! Secret material: random tokens, their hashes, password hashing, and which request headers
-//! carry credentials (redacted before a delivery is stored).
+//! Secret material: random tokens, their hashes, password hashing, which request headers
+//! carry credentials (redacted before a delivery is stored), and the keys that encrypt secrets
+//! at rest.
+
+pub mod keyring;
+pub mod keys;
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -7,6 +11,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use sha2::{Digest, Sha256};
+
+pub use keyring::{Keyring, SealError};
+pub use keys::{KeyError, LoadedKeys, SecretKeyOptions};
 
 /// Length of an API token.
 pub const API_TOKEN_LEN: usize = 48;
