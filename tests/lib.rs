@@ -214,6 +214,15 @@ impl TestApp {
         self.database.starts_with("postgres")
     }
 
+    /// Opens the app's database as a server would, beside the running one (same secret key).
+    pub async fn open_store(&self) -> wasmhook::store::Store {
+        let mut opts = wasmhook::store::StoreOptions::new(self.database.clone());
+        opts.secrets.key = Some(SECRET_KEY.to_owned());
+        wasmhook::store::Store::open(&opts)
+            .await
+            .expect("open the app's store")
+    }
+
     /// Runs a query returning one integer, directly on the app's database.
     pub async fn sql_i64(&self, sql: &str) -> i64 {
         self.sql_scalar(sql).await

@@ -8,15 +8,12 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
-use wasmhook::store::{Store, StoreOptions};
 use wasmhook_tests::browser::{Browser, xpath_literal};
 use wasmhook_tests::{ADMIN_TOKEN, Reply, TestApp};
 
 /// A fresh one-time setup link for `admin`, issued the way server start-up issues it.
 async fn setup_link(app: &TestApp) -> String {
-    let store = Store::open(&StoreOptions::new(app.database.clone()))
-        .await
-        .expect("open store");
+    let store = app.open_store().await;
     let links = wasmhook::bootstrap::setup_links(&store, &app.base)
         .await
         .expect("setup links");
@@ -263,9 +260,7 @@ async fn the_setup_link_sets_the_admin_password_once() {
     .await
     .expect(200);
     // Once the password is set, start-up issues no more links; the bootstrap token still works.
-    let store = Store::open(&StoreOptions::new(app.database.clone()))
-        .await
-        .unwrap();
+    let store = app.open_store().await;
     assert!(
         wasmhook::bootstrap::setup_links(&store, &app.base)
             .await
