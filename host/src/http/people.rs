@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
     path = "/api/communities/{id}/members",
     tag = "communities",
     params(("id" = Uuid, Path, description = "The community id")),
-    responses((status = 200, description = "the community's members", body = doc::MemberList))
+    responses((status = 200, description = "the community's members", body = doc::MemberList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
 )]
 async fn get_members(
     State(state): State<AppState>,

@@ -80,9 +80,9 @@ fn validate_version(version: Option<&str>) -> Result<&str, ApiError> {
     post,
     path = "/api/communities/{id}/plugins",
     tag = "plugins",
-    params(("id" = Uuid, Path, description = "The community id"), ("name" = String, Query, description = "Plugin name: 1-64 letters, digits, `-`, `_` or `.`"), ("version" = String, Query, description = "Plugin version: 1-32 letters, digits, `-`, `_`, `.` or `+`")),
+    params(("id" = Uuid, Path, description = "The community id"), ("name" = String, Query, pattern = "^[a-z0-9_-]{1,64}$", description = "Plugin name: 1-64 lower-case letters, digits, `-` or `_`"), ("version" = String, Query, pattern = "^[A-Za-z0-9.+-]{1,32}$", description = "Plugin version: 1-32 letters, digits, `.`, `-` or `+` (e.g. 1.2.0)")),
     request_body(description = "The WebAssembly component (`application/wasm` or `application/octet-stream`)", content((Vec<u8> = "application/wasm"), (Vec<u8> = "application/octet-stream"))),
-    responses((status = 201, description = "the plugin was stored", body = Plugin), (status = 200, description = "the same component was already stored under this name and version", body = Plugin), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
+    responses((status = 201, description = "the plugin was stored", body = Plugin), (status = 200, description = "the same component was already stored under this name and version", body = Plugin), (status = 413, description = "payload_too_large: the component is over `--max-plugin-bytes`", body = doc::ErrorBody), (status = 415, description = "unsupported_media_type: not `application/wasm` or `application/octet-stream`", body = doc::ErrorBody), (status = 422, description = "validation_failed: a bad `name` or `version`, or a body that is no valid component for this host (`field` names it)", body = doc::ErrorBody), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
 )]
 async fn post_plugin(
     State(state): State<AppState>,
@@ -154,7 +154,7 @@ async fn post_plugin(
     path = "/api/communities/{id}/plugins",
     tag = "plugins",
     params(("id" = Uuid, Path, description = "The community id")),
-    responses((status = 200, description = "the community's plugins and the built-in ones", body = doc::PluginList))
+    responses((status = 200, description = "the community's plugins and the built-in ones", body = doc::PluginList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
 )]
 async fn get_plugins(
     State(state): State<AppState>,
@@ -206,7 +206,7 @@ async fn visible_plugin(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Plu
     path = "/api/plugins/{id}",
     tag = "plugins",
     params(("id" = Uuid, Path, description = "The plugin id")),
-    responses((status = 200, description = "the plugin", body = Plugin))
+    responses((status = 200, description = "the plugin", body = Plugin), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
 )]
 async fn get_plugin(
     State(state): State<AppState>,

@@ -122,7 +122,7 @@ const FOREIGN: &str = "foreign formats";
         super::live::websocket,
         super::live::channel_events,
     ),
-    components(schemas(schemas::ErrorBody)),
+    components(schemas(schemas::ErrorBody, crate::store::DeliveryStatus)),
     modifiers(&SecuritySchemes, &CommonErrors),
     security(("bearer" = []), ("session" = [])),
     tags(
