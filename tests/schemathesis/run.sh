@@ -11,7 +11,7 @@
 #   --checks not_a_server_error,status_code_conformance,content_type_conformance,
 #            response_schema_conformance
 #   --phases examples,coverage,fuzzing   (no stateful phase: the document declares no links)
-#   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" per operation, --seed 1 (reproducible),
+#   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" per operation, --seed 1 (reproducible),
 #   --workers 1 (several workers hit a CPython 3.11 `ast.parse` race inside hypothesis),
 #   --request-timeout 10
 #   -H "Authorization: Bearer <the bootstrap admin's token>": every operation runs as admin
@@ -88,6 +88,17 @@ managed = call("POST", f"/api/channels/{channel}/webhooks", {"name": "managed"})
 hook = call("POST", f"/api/channels/{channel}/webhooks", {"name": "execute"})
 message = call("POST", f"/api/webhooks/execute/{hook['token']}", {"content": "seed"}, auth=False)
 hex_id = hook["id"].replace("-", "")
+# A webhook with the built-in GitHub plugin, for the plugin paths and the delivery log: one
+# delivery the plugin ignores (a ping without an event it renders).
+plugins = call("GET", f"/api/communities/{community}/plugins")["plugins"]
+github = next(p["id"] for p in plugins if p["builtin"] and p["name"] == "github")
+plugged = call("POST", f"/api/channels/{channel}/webhooks", {"name": "plugin"})
+call("PATCH", f"/api/webhooks/{plugged['id']}", {"plugin_id": github})
+req = urllib.request.Request(base + f"/api/webhooks/execute/{plugged['token']}/github", method="POST",
+                             data=b'{"zen": "seed"}', headers={"Content-Type": "application/json",
+                                                               "X-GitHub-Event": "ping"})
+with urllib.request.urlopen(req) as resp:
+    delivery = json.load(resp)["delivery_id"]
 
 def entry(regex, **params):
     fields = ", ".join(f'"path.{k}" = "{v}"' for k, v in params.items())
@@ -102,9 +113,14 @@ config = "".join([
     entry(r"^/api/webhooks/\{id\}/\{token\}/messages/", id=hook["id"], token=hook["token"],
           message_id=message["message_id"]),
     entry(r"^/api/webhooks/\{id\}/\{token\}(/github|/slack)?$", id=hook["id"], token=hook["token"]),
-    entry(r"^/api/webhooks/execute/\{token\}", token=hook["token"]),
-    entry(r"^/api/v1/hooks/\{token\}", token=hook["token"]),
-    entry(r"^/webhooks/\{webhook_id\}/\{token\}", webhook_id=hook["id"], token=hook["token"]),
+    entry(r"^/api/webhooks/execute/\{token\}$", token=hook["token"]),
+    entry(r"^/api/v1/hooks/\{token\}$", token=hook["token"]),
+    entry(r"^/webhooks/\{webhook_id\}/\{token\}$", webhook_id=hook["id"], token=hook["token"]),
+    entry(r"^/api/webhooks/execute/\{token\}/\{suffix\}$", token=plugged["token"]),
+    entry(r"^/api/v1/hooks/\{token\}/\{suffix\}$", token=plugged["token"]),
+    entry(r"^/webhooks/\{webhook_id\}/\{token\}/\{suffix\}$", webhook_id=plugged["id"],
+          token=plugged["token"]),
+    entry(r"^/api/deliveries/\{id\}", id=delivery),
     entry(r"^/api/(slack|teams)/\{token\}$", token=hook["token"]),
     entry(r"^/hooks/\{token\}$", token=hook["token"]),
     entry(r"^/hooks/\{id\}/\{token\}$", id=hex_id, token=hook["token"]),
@@ -117,7 +133,7 @@ status=0
 schemathesis --config-file "$WORK/schemathesis.toml" run "$BASE/api/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
-  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
+  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" \
   --seed 1 \
   --workers 1 \
   --request-timeout 10 \
