@@ -20,7 +20,10 @@ async fn document(app: &TestApp) -> Value {
         .expect("request");
     assert_eq!(resp.status(), 200);
     let content_type = resp.headers()["content-type"].to_str().unwrap().to_owned();
-    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
     let text = resp.text().await.expect("body");
     serde_json::from_str(&text).expect("the document is JSON")
 }
@@ -78,7 +81,14 @@ fn methods_of(expr: &str) -> Vec<String> {
             let start = from + at;
             let before = expr[..start].chars().next_back();
             if before.is_none_or(|c| !(c.is_alphanumeric() || c == '_')) {
-                found.push(if method == "execute_with" { "post" } else { method }.to_owned());
+                found.push(
+                    if method == "execute_with" {
+                        "post"
+                    } else {
+                        method
+                    }
+                    .to_owned(),
+                );
             }
             from = start + needle.len();
         }
@@ -101,7 +111,10 @@ fn registered() -> BTreeSet<(String, String)> {
             let args = balanced(&text, open);
             from = open + args.len();
             let Some(rest) = args.trim_start().strip_prefix('"') else {
-                panic!("{}: a route whose path is no literal: {args}", file.display());
+                panic!(
+                    "{}: a route whose path is no literal: {args}",
+                    file.display()
+                );
             };
             let (path, expr) = rest.split_once('"').expect("closing quote");
             let path = path.replace("{*", "{");
@@ -130,12 +143,21 @@ async fn the_document_is_openapi_3_1_and_documents_every_route() {
     let registered = registered();
     // The parse found the API, not a handful of stray matches.
     assert!(registered.len() > 70, "{registered:?}");
-    assert!(registered.contains(&("post".into(), "/api/webhooks/execute/{token}/{suffix}".into())));
+    assert!(registered.contains(&(
+        "post".into(),
+        "/api/webhooks/execute/{token}/{suffix}".into()
+    )));
     let documented = documented(&doc);
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     let stale: Vec<_> = documented.difference(&registered).collect();
-    assert!(undocumented.is_empty(), "routes missing from the document: {undocumented:?}");
-    assert!(stale.is_empty(), "documented operations with no route: {stale:?}");
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from the document: {undocumented:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "documented operations with no route: {stale:?}"
+    );
 }
 
 /// Every `$ref` in `value`.
@@ -190,7 +212,10 @@ async fn every_operation_documents_its_errors_in_the_one_error_shape() {
                 "{method} {path}: no success response"
             );
             for status in ["500", "503"] {
-                assert!(responses.contains_key(status), "{method} {path}: no {status}");
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path}: no {status}"
+                );
             }
             let secured = op.get("security").map_or(true, |s| {
                 s.as_array()
@@ -219,9 +244,15 @@ async fn every_operation_documents_its_errors_in_the_one_error_shape() {
         }
     }
     // Those that need a credential say so, those that do not say that too.
-    assert_eq!(doc["paths"]["/healthz"]["get"]["security"], serde_json::json!([{}]));
+    assert_eq!(
+        doc["paths"]["/healthz"]["get"]["security"],
+        serde_json::json!([{}])
+    );
     assert!(doc["paths"]["/api/me"]["get"].get("security").is_none());
-    assert_eq!(doc["security"], serde_json::json!([{ "bearer": [] }, { "session": [] }]));
+    assert_eq!(
+        doc["security"],
+        serde_json::json!([{ "bearer": [] }, { "session": [] }])
+    );
 }
 
 #[tokio::test]

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::communities::{require_manager, require_member};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::openapi::schemas as doc;
 use super::webhooks::{WebhookSettings, webhook_with_token};
 use super::{ApiError, AppState};
-use super::openapi::schemas as doc;
 use crate::ingest::tokens::{TOKEN_LEN, hash_token};
 use crate::secrets;
 use crate::store::{Channel, NewWebhook, Store, StoreError};

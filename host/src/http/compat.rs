@@ -20,8 +20,8 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::execute::{accept, read_body};
-use super::{ApiError, AppState, redact_path};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState, redact_path};
 use crate::compat::{self, Converted, Format, Refusal};
 use crate::ingest::plugin;
 use crate::store::{DeliveryStatus, NewDelivery, RawRequest, StoredMessage, WebhookTarget};

@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use super::execute::{error_response, messages_body};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::openapi::schemas as doc;
 use super::plugins::attachable_plugin;
 use super::webhooks::managed_webhook;
 use super::{ApiError, AppState};
-use super::openapi::schemas as doc;
 use crate::ingest::plugin::{self, PluginOutcome};
 use crate::store::{Delivery, DeliveryStatus, RawRequest, StoreError, Webhook};
 

@@ -7,8 +7,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{ApiError, AppState};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState};
 
 /// How long readiness waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(3);

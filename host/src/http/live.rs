@@ -23,8 +23,8 @@ use uuid::Uuid;
 
 use super::channels::readable_channel;
 use super::extract::{ApiPath, LiveUser};
-use super::{ApiError, AppState};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState};
 use crate::live::{Connection, Subscription};
 
 /// The close code of a client that fell behind (private-use range of RFC 6455).

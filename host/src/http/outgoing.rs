@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::communities::require_manager;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
-use super::{ApiError, AppState};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState};
 use crate::outgoing::events::ALL_EVENTS;
 use crate::outgoing::im::{Credentials, ImProvider};
 use crate::outgoing::send::Verdict;

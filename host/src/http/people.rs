@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::communities::require_manager;
 use super::extract::{ApiPath, AuthUser};
-use super::{ApiError, AppState};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState};
 
 /// People routes.
 pub fn router() -> Router<AppState> {

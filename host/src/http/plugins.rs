@@ -16,8 +16,8 @@ use uuid::Uuid;
 use super::communities::require_manager;
 use super::execute::read_body;
 use super::extract::{ApiPath, ApiQuery, AuthUser};
-use super::{ApiError, AppState};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState};
 use crate::runtime::RuntimeError;
 use crate::store::{NewPlugin, Plugin, StoreError};
 

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use web_push_native::p256::PublicKey;
 
 use super::extract::{ApiJson, ApiPath, AuthUser};
-use super::{ApiError, AppState};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState};
 use crate::net::ssrf::NetworkPolicy;
 use crate::store::{NewPushSubscription, PushSubscription, StoreError};
 

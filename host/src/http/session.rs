@@ -17,9 +17,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::extract::{ApiJson, AuthUser};
+use super::openapi::schemas as doc;
 use super::users::{validate_password, verify_login};
 use super::{ApiError, AppState};
-use super::openapi::schemas as doc;
 use crate::secrets;
 use crate::store::User;
 

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
-use super::{ApiError, AppState};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState};
 use crate::ingest::validate;
 use crate::store::{NewUser, Role, Store, User};
 use crate::{mentions, secrets};

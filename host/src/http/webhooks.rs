@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::communities::require_manager;
 use super::extract::{ApiJson, ApiPath, AuthUser};
+use super::openapi::schemas as doc;
 use super::plugins::attachable_plugin;
 use super::{ApiError, AppState};
-use super::openapi::schemas as doc;
 use crate::ingest::tokens::{TOKEN_LEN, hash_token};
 use crate::ingest::validate::{self, FieldNames};
 use crate::secrets;

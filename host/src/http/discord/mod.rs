@@ -34,8 +34,8 @@ use uuid::Uuid;
 
 use super::compat::{Accepted, CompatError, CompatRequest, post_converted, record_refusal};
 use super::extract::ApiPath;
-use super::{ApiError, AppState, execute};
 use super::openapi::schemas as doc;
+use super::{ApiError, AppState, execute};
 use crate::builtins;
 use crate::compat::discord::{self, Rendered};
 use crate::compat::{Format, Refusal};
