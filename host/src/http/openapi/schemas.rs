@@ -390,7 +390,7 @@ pub enum ExecuteAnswer {
 #[serde(untagged)]
 pub enum ChattrAnswer {
     /// A webhook without a plugin.
-    Stored(ChattrExecuted),
+    Stored(Box<ChattrExecuted>),
     /// A webhook with a plugin.
     Plugin(PluginPosted),
 }
