@@ -8,7 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// A user a message mentions and notifies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct MentionedUser {
     /// User id.
     pub user_id: Uuid,
@@ -19,7 +19,7 @@ pub struct MentionedUser {
 }
 
 /// Who a message is shown as sent by.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Sender {
     /// The posting user, for user messages.
     pub user_id: Option<Uuid>,
@@ -30,7 +30,7 @@ pub struct Sender {
 }
 
 /// The webhook a message came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookRef {
     /// Webhook id (it may since have been deleted).
     pub id: Uuid,
@@ -39,7 +39,7 @@ pub struct WebhookRef {
 }
 
 /// A stored message as the messages API returns it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredMessage {
     /// Message id (UUID v7, time-ordered).
     pub id: Uuid,
@@ -67,7 +67,7 @@ pub struct StoredMessage {
 }
 
 /// A channel of a community.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Channel {
     /// Channel id.
     pub id: Uuid,

@@ -14,6 +14,7 @@ mod live;
 mod logs;
 mod management;
 mod mentions;
+mod openapi;
 mod operations;
 mod outgoing;
 mod plugins;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::communities::{require_manager, require_member};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::openapi::schemas as doc;
 use super::webhooks::{WebhookSettings, webhook_with_token};
 use super::{ApiError, AppState};
 use crate::ingest::tokens::{TOKEN_LEN, hash_token};
@@ -62,12 +63,20 @@ async fn visible_channel(store: &Store, channel_id: Uuid) -> Result<Channel, Api
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ChannelMemberBody {
     user_id: Uuid,
 }
 
 /// `POST /api/channels/{id}/members` {user_id}: the user must belong to the community.
+#[utoipa::path(
+    post,
+    path = "/api/channels/{id}/members",
+    tag = "channels",
+    params(("id" = Uuid, Path, description = "The channel id")),
+    request_body = ChannelMemberBody,
+    responses((status = 201, description = "the member was added", body = doc::ChannelMembership), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn post_channel_member(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -103,6 +112,13 @@ struct PageQuery {
 }
 
 /// `GET /api/channels/{id}/messages?before=&limit=`: newest first, for channel members.
+#[utoipa::path(
+    get,
+    path = "/api/channels/{id}/messages",
+    tag = "channels",
+    params(("id" = Uuid, Path, description = "The channel id"), ("before" = Option<Uuid>, Query, description = "Messages older than this message id"), ("limit" = Option<u32>, Query, description = "1-200, default 50")),
+    responses((status = 200, description = "a page of messages, newest first", body = doc::MessagePage), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_messages(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -126,6 +142,13 @@ async fn get_messages(
 }
 
 /// `GET /api/channels/{id}/webhooks` (owners and admins): never includes tokens.
+#[utoipa::path(
+    get,
+    path = "/api/channels/{id}/webhooks",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The channel id")),
+    responses((status = 200, description = "the channel's webhooks", body = doc::WebhookList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_webhooks(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -139,6 +162,14 @@ async fn get_webhooks(
 
 /// `POST /api/channels/{id}/webhooks` {name, description, username, avatar_url}: 201 with the
 /// token and URLs, shown this once.
+#[utoipa::path(
+    post,
+    path = "/api/channels/{id}/webhooks",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The channel id")),
+    request_body = WebhookSettings,
+    responses((status = 201, description = "the new webhook with its token (shown once) and URLs", body = doc::WebhookWithToken), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn post_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

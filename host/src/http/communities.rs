@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath, AuthUser};
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState};
 use crate::store::{Channel, Community, Role, Store};
 
@@ -70,6 +71,12 @@ fn validate_name(field: &str, name: &str) -> Result<(), ApiError> {
 }
 
 /// `GET /api/communities`: the caller's communities with their role.
+#[utoipa::path(
+    get,
+    path = "/api/communities",
+    tag = "communities",
+    responses((status = 200, description = "the caller's communities", body = doc::CommunityList))
+)]
 async fn get_communities(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -79,13 +86,20 @@ async fn get_communities(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NameBody {
     name: String,
 }
 
 /// `POST /api/communities` {name}: the caller becomes its owner. Instance administrators only,
 /// unless `--allow-community-creation` opens it to every user.
+#[utoipa::path(
+    post,
+    path = "/api/communities",
+    tag = "communities",
+    request_body = NameBody,
+    responses((status = 201, description = "the new community, owned by the caller", body = Community), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
+)]
 async fn post_community(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -103,7 +117,7 @@ async fn post_community(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct MemberBody {
     user_id: Uuid,
     role: Role,
@@ -113,6 +127,14 @@ struct MemberBody {
 /// Only owners grant or take away ownership. A user can be added by an instance administrator,
 /// or by a manager who already shares a community with them; any other id, existing or not,
 /// gets the same 422, so ids cannot be probed.
+#[utoipa::path(
+    post,
+    path = "/api/communities/{id}/members",
+    tag = "communities",
+    params(("id" = Uuid, Path, description = "The community id")),
+    request_body = MemberBody,
+    responses((status = 200, description = "the role was changed", body = doc::Membership), (status = 201, description = "the member was added", body = doc::Membership), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn post_member(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -154,6 +176,13 @@ async fn post_member(
 }
 
 /// `GET /api/communities/{id}/channels` (members).
+#[utoipa::path(
+    get,
+    path = "/api/communities/{id}/channels",
+    tag = "communities",
+    params(("id" = Uuid, Path, description = "The community id")),
+    responses((status = 200, description = "the community's channels", body = doc::ChannelList))
+)]
 async fn get_channels(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -166,6 +195,14 @@ async fn get_channels(
 }
 
 /// `POST /api/communities/{id}/channels` {name} (owners and admins; the creator joins it).
+#[utoipa::path(
+    post,
+    path = "/api/communities/{id}/channels",
+    tag = "communities",
+    params(("id" = Uuid, Path, description = "The community id")),
+    request_body = NameBody,
+    responses((status = 201, description = "the new channel", body = Channel), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
+)]
 async fn post_channel(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::execute::{accept, read_body};
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState, redact_path};
 use crate::compat::{self, Converted, Format, Refusal};
 use crate::ingest::plugin;
@@ -245,6 +246,15 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
 
 /// `POST /api/slack/{token}`: a Slack incoming-webhook payload. 200 `ok` (text/plain); errors
 /// are Slack's plain-text codes.
+#[utoipa::path(
+    post,
+    path = "/api/slack/{token}",
+    tag = "foreign formats",
+    params(("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)")),
+    request_body(description = "A Slack incoming-webhook payload (`text`, `blocks`, `attachments`, ...) as JSON, or form-encoded in `payload`", content((doc::Object = "application/json"), (doc::Object = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "posted: `ok`", content((String = "text/plain"))), (status = 400, description = "Slack's error codes: `invalid_payload`, `no_text`, ...", content((String = "text/plain"))), (status = 404, description = "`no_service`: unknown or disabled webhook", content((String = "text/plain"))), (status = 413, description = "`request_too_large`", content((String = "text/plain"))), (status = 415, description = "the content type is neither JSON nor a form", content((String = "text/plain"))), (status = 429, description = "`rate_limited`; see `Retry-After`", content((String = "text/plain")))),
+    security(())
+)]
 async fn post_slack(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -283,6 +293,15 @@ fn slack_error(err: CompatError) -> Response {
 
 /// `POST /hooks/{token}`: a Mattermost incoming-webhook payload. 200 `ok` (text/plain);
 /// errors in Mattermost's JSON shape.
+#[utoipa::path(
+    post,
+    path = "/hooks/{token}",
+    tag = "foreign formats",
+    params(("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)")),
+    request_body(description = "A Mattermost incoming-webhook payload (`text`, `attachments`, ...) as JSON, or form-encoded in `payload`", content((doc::Object = "application/json"), (doc::Object = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "posted: `ok`", content((String = "text/plain"))), (status = 400, description = "Mattermost's error: unparsable or empty payload", body = doc::MattermostError), (status = 404, description = "invalid webhook", body = doc::MattermostError), (status = 413, description = "too large", body = doc::MattermostError), (status = 415, description = "the content type is neither JSON nor a form", body = doc::MattermostError), (status = 429, description = "rate limited; see `Retry-After`", body = doc::MattermostError)),
+    security(())
+)]
 async fn post_mattermost(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -350,6 +369,15 @@ fn mattermost_error(err: CompatError) -> Response {
 /// `POST /hooks/{id}/{token}`: a Rocket.Chat incoming-integration payload; `{id}` is the
 /// webhook id as 32 hex digits (or in its usual form) and must match the token. 200
 /// `{"success":true}`; errors `{"success":false,"error"}`.
+#[utoipa::path(
+    post,
+    path = "/hooks/{id}/{token}",
+    tag = "foreign formats",
+    params(("id" = String, Path, min_length = 1, description = "The webhook id (32 hex digits, as Rocket.Chat URLs carry it)"), ("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)")),
+    request_body(description = "A Rocket.Chat incoming-integration payload (`text`, `alias`, `emoji`, `attachments`, ...)", content((doc::Object = "application/json"), (doc::Object = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "posted: `success: true`", body = doc::RocketChatAnswer), (status = 400, description = "refused: `success: false` and `error`", body = doc::RocketChatAnswer), (status = 404, description = "unknown webhook", body = doc::RocketChatAnswer), (status = 413, description = "too large", body = doc::RocketChatAnswer), (status = 415, description = "the content type is not JSON", body = doc::RocketChatAnswer), (status = 429, description = "rate limited; see `Retry-After`", body = doc::RocketChatAnswer)),
+    security(())
+)]
 async fn post_rocketchat(
     State(state): State<AppState>,
     Path((id, token)): Path<(String, String)>,
@@ -393,6 +421,15 @@ async fn post_rocketchat(
 
 /// `POST /api/teams/{token}`: a Microsoft Teams connector `MessageCard` or a workflow message
 /// with Adaptive Cards. 200 with body `1`, as Teams connectors answer; errors as plain text.
+#[utoipa::path(
+    post,
+    path = "/api/teams/{token}",
+    tag = "foreign formats",
+    params(("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)")),
+    request_body(content = doc::Object, description = "A Microsoft Teams connector `MessageCard`, or a workflow message with Adaptive Cards"),
+    responses((status = 200, description = "posted: `1`", content((String = "text/plain"))), (status = 400, description = "the refusal, as text", content((String = "text/plain"))), (status = 404, description = "`Webhook not found`", content((String = "text/plain"))), (status = 413, description = "`Payload too large`", content((String = "text/plain"))), (status = 415, description = "the content type is not JSON", content((String = "text/plain"))), (status = 429, description = "`Too many requests`; see `Retry-After`", content((String = "text/plain")))),
+    security(())
+)]
 async fn post_teams(
     State(state): State<AppState>,
     Path(token): Path<String>,

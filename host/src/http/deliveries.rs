@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::execute::{error_response, messages_body};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::openapi::schemas as doc;
 use super::plugins::attachable_plugin;
 use super::webhooks::managed_webhook;
 use super::{ApiError, AppState};
@@ -46,6 +47,13 @@ struct DeliveriesQuery {
 }
 
 /// `GET /api/webhooks/{id}/deliveries?status=failed&limit=`: newest first.
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/{id}/deliveries",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The webhook id"), ("status" = Option<DeliveryStatus>, Query, description = "Only deliveries with this outcome"), ("limit" = Option<u32>, Query, description = "1-200, default 50")),
+    responses((status = 200, description = "the webhook's deliveries, newest first", body = doc::DeliveryList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_deliveries(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -76,6 +84,13 @@ async fn managed_delivery(
 }
 
 /// `GET /api/deliveries/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/deliveries/{id}",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The delivery id")),
+    responses((status = 200, description = "the delivery with its request (secret-bearing headers redacted), outcome and plugin log", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_delivery(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -105,6 +120,13 @@ async fn plugin_sha(state: &AppState, plugin_id: Uuid) -> Result<[u8; 32], ApiEr
 
 /// `POST /api/deliveries/{id}/replay`: runs the webhook's current plugin (and configuration)
 /// on a failed delivery again; on success posts the messages and marks it replayed.
+#[utoipa::path(
+    post,
+    path = "/api/deliveries/{id}/replay",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The delivery id")),
+    responses((status = 201, description = "the replay posted messages", body = doc::PluginPosted), (status = 200, description = "the plugin skipped or ignored it", body = doc::PluginSkipped), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: not a failed delivery, already replayed, or no plugin attached", body = doc::ErrorBody), (status = "4XX", description = "a plugin rejection (status and code chosen by the plugin)", body = doc::ErrorBody), (status = 500, description = "plugin_*: the plugin failed again (a documented plugin failure, not a server fault)", body = doc::ErrorBody), (status = 503, description = "unavailable: the plugin's fair share refused the run; see `Retry-After`", body = doc::ErrorBody))
+)]
 async fn post_replay(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -194,7 +216,7 @@ fn replay_conflict(e: StoreError) -> ApiError {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DryRunBody {
     #[serde(default)]
@@ -216,6 +238,14 @@ struct DryRunBody {
 /// `POST /api/webhooks/{id}/dry-run`: the outcome of the plugin on a sample request, each
 /// message as it would be stored (validated, mentions resolved), the log, time and peak memory.
 /// Stores nothing.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/dry-run",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The webhook id")),
+    request_body = DryRunBody,
+    responses((status = 200, description = "what the plugin would post, without posting (`messages`, `log`, `error`)", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: the webhook has no plugin attached", body = doc::ErrorBody))
+)]
 async fn post_dry_run(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState};
 
 /// How long readiness waits for the database.
@@ -21,11 +22,25 @@ pub fn router() -> Router<AppState> {
 
 /// `GET /healthz`: liveness, 200 while the process serves requests (the database is not
 /// asked: a database outage must not get the process restarted).
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "the process is alive", body = doc::Health)),
+    security(())
+)]
 async fn get_health() -> Json<Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
 /// `GET /readyz`: readiness, 200 when the database answers, 503 `unavailable` otherwise.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses((status = 200, description = "the database answers", body = doc::Health)),
+    security(())
+)]
 async fn get_ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => Ok(Json(

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use super::channels::readable_channel;
 use super::extract::{ApiPath, LiveUser};
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState};
 use crate::live::{Connection, Subscription};
 
@@ -46,6 +47,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /api/ws`: authenticated before the upgrade, so a bad token gets a 401 body.
+#[utoipa::path(
+    get,
+    path = "/api/ws",
+    tag = "live",
+    responses((status = 101, description = "switching to the WebSocket protocol: JSON events `{type, data}`"), (status = 400, description = "bad_request: not a WebSocket upgrade", body = doc::ErrorBody), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody)),
+    security(("bearer" = []), ("session" = []), ("access_token" = []))
+)]
 async fn websocket(
     State(state): State<AppState>,
     LiveUser(user): LiveUser,
@@ -124,6 +132,14 @@ async fn serve_socket(socket: WebSocket, mut sub: Subscription, user_id: Uuid) {
 }
 
 /// `GET /api/channels/{id}/events`: members of the channel only.
+#[utoipa::path(
+    get,
+    path = "/api/channels/{id}/events",
+    tag = "live",
+    params(("id" = Uuid, Path, description = "The channel id")),
+    responses((status = 200, description = "Server-Sent Events: JSON `{type, data}` per event", body = String, content_type = "text/event-stream"), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody)),
+    security(("bearer" = []), ("session" = []), ("access_token" = []))
+)]
 async fn channel_events(
     State(state): State<AppState>,
     LiveUser(user): LiveUser,

@@ -16,6 +16,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /metrics`: unauthenticated, as Prometheus scrapes (`--disable-metrics` turns it off).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")),
+    security(())
+)]
 async fn get_metrics(State(state): State<AppState>) -> impl IntoResponse {
     let (_, websockets, streams) = state.live.stats();
     metrics::gauge!(telemetry::LIVE_CONNECTIONS, "kind" => "websocket").set(websockets as f64);

@@ -15,6 +15,7 @@ pub mod extract;
 mod health;
 mod live;
 mod metrics;
+pub mod openapi;
 mod outgoing;
 mod people;
 pub(crate) mod plugins;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(outgoing::router())
         .merge(session::router())
         .merge(people::router())
+        .merge(openapi::router())
         .merge(crate::web::router())
         .fallback(edge::not_found)
         .layer(axum::middleware::from_fn(edge::edge))

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::communities::require_manager;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState};
 use crate::outgoing::events::ALL_EVENTS;
 use crate::outgoing::im::{Credentials, ImProvider};
@@ -64,6 +65,12 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /api/outgoing-webhooks/events`: the events outgoing webhooks can send.
+#[utoipa::path(
+    get,
+    path = "/api/outgoing-webhooks/events",
+    tag = "outgoing webhooks",
+    responses((status = 200, description = "the events outgoing webhooks can send", body = doc::EventList))
+)]
 async fn get_events(AuthUser(_): AuthUser) -> Json<Value> {
     let events: Vec<Value> = ALL_EVENTS
         .iter()
@@ -72,7 +79,8 @@ async fn get_events(AuthUser(_): AuthUser) -> Json<Value> {
     Json(json!({ "events": events }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = OutgoingWebhookCreate)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     name: String,
@@ -97,7 +105,8 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = OutgoingWebhookPatch)]
 #[serde(deny_unknown_fields)]
 struct PatchBody {
     name: Option<String>,
@@ -219,6 +228,13 @@ async fn managed(
 }
 
 /// `GET /api/communities/{id}/outgoing-webhooks`.
+#[utoipa::path(
+    get,
+    path = "/api/communities/{id}/outgoing-webhooks",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id")),
+    responses((status = 200, description = "the community's outgoing webhooks", body = doc::OutgoingWebhookList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_outgoing_webhooks(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -231,6 +247,14 @@ async fn get_outgoing_webhooks(
 
 /// `POST /api/communities/{id}/outgoing-webhooks`: 201; a generated `generic` secret is shown
 /// in this response only.
+#[utoipa::path(
+    post,
+    path = "/api/communities/{id}/outgoing-webhooks",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id")),
+    request_body = CreateBody,
+    responses((status = 201, description = "the new outgoing webhook with its signing secret (shown once)", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
+)]
 async fn post_outgoing_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -265,6 +289,13 @@ async fn post_outgoing_webhook(
 }
 
 /// `GET /api/communities/{id}/outgoing-webhooks/{hook}`.
+#[utoipa::path(
+    get,
+    path = "/api/communities/{id}/outgoing-webhooks/{hook}",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id"), ("hook" = Uuid, Path, description = "The outgoing webhook id")),
+    responses((status = 200, description = "the outgoing webhook", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_outgoing_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -275,6 +306,14 @@ async fn get_outgoing_webhook(
 
 /// `PATCH /api/communities/{id}/outgoing-webhooks/{hook}`: any setting except the target;
 /// `"enabled": true` re-enables an automatically disabled webhook and resumes its deliveries.
+#[utoipa::path(
+    patch,
+    path = "/api/communities/{id}/outgoing-webhooks/{hook}",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id"), ("hook" = Uuid, Path, description = "The outgoing webhook id")),
+    request_body = PatchBody,
+    responses((status = 200, description = "the outgoing webhook, updated", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
+)]
 async fn patch_outgoing_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -317,6 +356,13 @@ async fn patch_outgoing_webhook(
 }
 
 /// `DELETE /api/communities/{id}/outgoing-webhooks/{hook}`: pending deliveries are dropped.
+#[utoipa::path(
+    delete,
+    path = "/api/communities/{id}/outgoing-webhooks/{hook}",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id"), ("hook" = Uuid, Path, description = "The outgoing webhook id")),
+    responses((status = 204, description = "deleted"), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn delete_outgoing_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -329,6 +375,13 @@ async fn delete_outgoing_webhook(
 
 /// `POST /api/communities/{id}/outgoing-webhooks/{hook}/test`: sends a sample event now and
 /// reports the target's answer (`delivered`, `status`, `latency_ms`, `error`).
+#[utoipa::path(
+    post,
+    path = "/api/communities/{id}/outgoing-webhooks/{hook}/test",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id"), ("hook" = Uuid, Path, description = "The outgoing webhook id")),
+    responses((status = 200, description = "the target's answer to a sample event (`delivered`, `status`, `latency_ms`, `error`)", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn post_test(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -358,6 +411,13 @@ struct LogQuery {
 
 /// `GET /api/communities/{id}/outgoing-webhooks/{hook}/deliveries?status=&limit=`: the
 /// delivery log, newest first (status, response code, latency, attempts, last error).
+#[utoipa::path(
+    get,
+    path = "/api/communities/{id}/outgoing-webhooks/{hook}/deliveries",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id"), ("hook" = Uuid, Path, description = "The outgoing webhook id"), ("status" = Option<String>, Query, description = "`pending`, `succeeded` or `failed`"), ("limit" = Option<u32>, Query, description = "1-200, default 50")),
+    responses((status = 200, description = "the delivery log, newest first", body = doc::DeliveryList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_deliveries(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -384,6 +444,13 @@ async fn get_deliveries(
 
 /// `POST .../deliveries/{delivery}/retry`: a finished delivery is sent again with a fresh set
 /// of attempts (202).
+#[utoipa::path(
+    post,
+    path = "/api/communities/{id}/outgoing-webhooks/{hook}/deliveries/{delivery}/retry",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id"), ("hook" = Uuid, Path, description = "The outgoing webhook id"), ("delivery" = Uuid, Path, description = "The delivery id")),
+    responses((status = 202, description = "the delivery will be sent again", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: the webhook is disabled or the delivery still pending", body = doc::ErrorBody))
+)]
 async fn post_retry(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -431,7 +498,7 @@ fn integration_json(i: &ImIntegration) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ImBody {
     provider: ImProvider,
@@ -441,6 +508,13 @@ struct ImBody {
 
 /// `GET /api/communities/{id}/im-integration`: provider, base URL and credentials without
 /// their secrets; 404 when none is set.
+#[utoipa::path(
+    get,
+    path = "/api/communities/{id}/im-integration",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id")),
+    responses((status = 200, description = "the IM integration without its secrets", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_im_integration(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -456,6 +530,14 @@ async fn get_im_integration(
 }
 
 /// `PUT /api/communities/{id}/im-integration` {provider, base_url, credentials}.
+#[utoipa::path(
+    put,
+    path = "/api/communities/{id}/im-integration",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id")),
+    request_body = ImBody,
+    responses((status = 200, description = "the IM integration without its secrets", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn put_im_integration(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -488,6 +570,13 @@ async fn put_im_integration(
 }
 
 /// `DELETE /api/communities/{id}/im-integration`.
+#[utoipa::path(
+    delete,
+    path = "/api/communities/{id}/im-integration",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id")),
+    responses((status = 204, description = "removed"), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn delete_im_integration(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -501,6 +590,13 @@ async fn delete_im_integration(
 }
 
 /// `GET /api/communities/{id}/im-integration/deliveries`: the direct-message log.
+#[utoipa::path(
+    get,
+    path = "/api/communities/{id}/im-integration/deliveries",
+    tag = "outgoing webhooks",
+    params(("id" = Uuid, Path, description = "The community id")),
+    responses((status = 200, description = "the direct-message log", body = doc::DeliveryList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_direct_messages(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -517,6 +613,12 @@ async fn get_direct_messages(
 
 /// `GET /api/notices`: the caller's notices (e.g. an outgoing webhook was disabled), newest
 /// first.
+#[utoipa::path(
+    get,
+    path = "/api/notices",
+    tag = "users",
+    responses((status = 200, description = "the caller's notices, newest first", body = doc::NoticeList))
+)]
 async fn get_notices(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

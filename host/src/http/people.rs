@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::communities::require_manager;
 use super::extract::{ApiPath, AuthUser};
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState};
 
 /// People routes.
@@ -17,6 +18,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /api/communities/{id}/members`: 404 for outsiders, 403 for plain members.
+#[utoipa::path(
+    get,
+    path = "/api/communities/{id}/members",
+    tag = "communities",
+    params(("id" = Uuid, Path, description = "The community id")),
+    responses((status = 200, description = "the community's members", body = doc::MemberList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_members(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::communities::require_manager;
 use super::execute::read_body;
 use super::extract::{ApiPath, ApiQuery, AuthUser};
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState};
 use crate::runtime::RuntimeError;
 use crate::store::{NewPlugin, Plugin, StoreError};
@@ -75,6 +76,14 @@ fn validate_version(version: Option<&str>) -> Result<&str, ApiError> {
 /// `POST /api/communities/{id}/plugins?name=&version=` with the component as the body
 /// (`application/wasm`): 201 when stored, 200 when the same bytes were already stored under
 /// that name and version, 409 when other bytes were, 422 when the component is unusable.
+#[utoipa::path(
+    post,
+    path = "/api/communities/{id}/plugins",
+    tag = "plugins",
+    params(("id" = Uuid, Path, description = "The community id"), ("name" = String, Query, pattern = "^[a-z0-9_-]{1,64}$", description = "Plugin name: 1-64 lower-case letters, digits, `-` or `_`"), ("version" = String, Query, pattern = "^[A-Za-z0-9.+-]{1,32}$", description = "Plugin version: 1-32 letters, digits, `.`, `-` or `+` (e.g. 1.2.0)")),
+    request_body(description = "The WebAssembly component (`application/wasm` or `application/octet-stream`)", content((Vec<u8> = "application/wasm"), (Vec<u8> = "application/octet-stream"))),
+    responses((status = 201, description = "the plugin was stored", body = Plugin), (status = 200, description = "the same component was already stored under this name and version", body = Plugin), (status = 413, description = "payload_too_large: the component is over `--max-plugin-bytes`", body = doc::ErrorBody), (status = 415, description = "unsupported_media_type: not `application/wasm` or `application/octet-stream`", body = doc::ErrorBody), (status = 422, description = "validation_failed: a bad `name` or `version`, or a body that is no valid component for this host (`field` names it)", body = doc::ErrorBody), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
+)]
 async fn post_plugin(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -140,6 +149,13 @@ async fn post_plugin(
 }
 
 /// `GET /api/communities/{id}/plugins`: built-in plugins and the community's uploads.
+#[utoipa::path(
+    get,
+    path = "/api/communities/{id}/plugins",
+    tag = "plugins",
+    params(("id" = Uuid, Path, description = "The community id")),
+    responses((status = 200, description = "the community's plugins and the built-in ones", body = doc::PluginList), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_plugins(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -185,6 +201,13 @@ async fn visible_plugin(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Plu
 }
 
 /// `GET /api/plugins/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/plugins/{id}",
+    tag = "plugins",
+    params(("id" = Uuid, Path, description = "The plugin id")),
+    responses((status = 200, description = "the plugin", body = Plugin), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_plugin(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -195,6 +218,13 @@ async fn get_plugin(
 
 /// `DELETE /api/plugins/{id}`: 409 while a webhook uses it; built-ins cannot be deleted. Its
 /// compiled code leaves this node's caches unless another plugin has the same bytes.
+#[utoipa::path(
+    delete,
+    path = "/api/plugins/{id}",
+    tag = "plugins",
+    params(("id" = Uuid, Path, description = "The plugin id")),
+    responses((status = 204, description = "deleted"), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a webhook uses this plugin", body = doc::ErrorBody))
+)]
 async fn delete_plugin(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -239,6 +269,12 @@ async fn forget_compiled(state: &AppState, plugin: &Plugin) {
 
 /// `GET /api/runtime`: the sandbox limits and how plugins were made ready (compiled from bytes
 /// or loaded from the on-disk cache) since start. For users who manage a community.
+#[utoipa::path(
+    get,
+    path = "/api/runtime",
+    tag = "plugins",
+    responses((status = 200, description = "sandbox limits, compile cache, live connections, push queue and fair share", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_runtime(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use web_push_native::p256::PublicKey;
 
 use super::extract::{ApiJson, ApiPath, AuthUser};
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState};
 use crate::net::ssrf::NetworkPolicy;
 use crate::store::{NewPushSubscription, PushSubscription, StoreError};
@@ -35,12 +36,19 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /api/push/vapid-key`: public, clients need it before they can subscribe.
+#[utoipa::path(
+    get,
+    path = "/api/push/vapid-key",
+    tag = "push",
+    responses((status = 200, description = "the VAPID public key", body = doc::VapidKey)),
+    security(())
+)]
 async fn get_vapid_key(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "public_key": state.push.vapid().public_key() }))
 }
 
 /// The browser's `PushSubscription.toJSON()`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SubscriptionBody {
     endpoint: String,
     keys: Keys,
@@ -48,13 +56,21 @@ struct SubscriptionBody {
     _expiration_time: Option<Value>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PushKeys)]
 struct Keys {
     p256dh: String,
     auth: String,
 }
 
 /// `POST /api/me/push-subscriptions`: 201 when new, 200 when the endpoint was registered before.
+#[utoipa::path(
+    post,
+    path = "/api/me/push-subscriptions",
+    tag = "push",
+    request_body = SubscriptionBody,
+    responses((status = 201, description = "registered", body = PushSubscription), (status = 200, description = "already registered", body = PushSubscription))
+)]
 async fn post_subscription(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -127,6 +143,12 @@ fn decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// `GET /api/me/push-subscriptions`.
+#[utoipa::path(
+    get,
+    path = "/api/me/push-subscriptions",
+    tag = "push",
+    responses((status = 200, description = "the caller's push subscriptions", body = doc::SubscriptionList))
+)]
 async fn get_subscriptions(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -136,6 +158,13 @@ async fn get_subscriptions(
 }
 
 /// `DELETE /api/me/push-subscriptions/{id}`: 204; 404 when it is not the caller's.
+#[utoipa::path(
+    delete,
+    path = "/api/me/push-subscriptions/{id}",
+    tag = "push",
+    params(("id" = Uuid, Path, description = "The subscription id")),
+    responses((status = 204, description = "removed"))
+)]
 async fn delete_subscription(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

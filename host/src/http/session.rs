@@ -17,6 +17,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::extract::{ApiJson, AuthUser};
+use super::openapi::schemas as doc;
 use super::users::{validate_password, verify_login};
 use super::{ApiError, AppState};
 use crate::secrets;
@@ -158,7 +159,7 @@ fn with_cookie(mut response: Response, cookie: &Cookie<'_>) -> Response {
     response
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignInBody {
     login: String,
     password: String,
@@ -166,6 +167,14 @@ struct SignInBody {
 
 /// `POST /api/auth/session` {login (username or email), password}: sets the session cookie
 /// and returns {user, csrf_token}.
+#[utoipa::path(
+    post,
+    path = "/api/auth/session",
+    tag = "session",
+    request_body = SignInBody,
+    responses((status = 200, description = "signed in: the session cookie is set", body = doc::SessionAnswer), (status = 401, description = "unauthorized: invalid login or password", body = doc::ErrorBody)),
+    security(())
+)]
 async fn post_session(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SignInBody>,
@@ -176,6 +185,13 @@ async fn post_session(
 
 /// `GET /api/auth/session`: the signed-in user and the CSRF token, or `{"user": null}` without
 /// a session (a page load asks before it knows, so this is not an error).
+#[utoipa::path(
+    get,
+    path = "/api/auth/session",
+    tag = "session",
+    responses((status = 200, description = "the session, or nulls when signed out", body = doc::SessionAnswer)),
+    security(())
+)]
 async fn get_session(
     headers: HeaderMap,
     State(state): State<AppState>,
@@ -188,6 +204,13 @@ async fn get_session(
 }
 
 /// `DELETE /api/auth/session`: signs out (the CSRF token is required like for any change).
+#[utoipa::path(
+    delete,
+    path = "/api/auth/session",
+    tag = "session",
+    responses((status = 204, description = "signed out: the cookie is cleared"), (status = 403, description = "forbidden: a session cookie without its `X-CSRF-Token`", body = doc::ErrorBody)),
+    security(())
+)]
 async fn delete_session(
     headers: HeaderMap,
     State(state): State<AppState>,
@@ -208,7 +231,7 @@ async fn delete_session(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SetupBody {
     token: String,
     password: String,
@@ -216,6 +239,14 @@ struct SetupBody {
 
 /// `POST /api/auth/setup` {token, password}: uses a one-time setup link to choose the
 /// password, then signs in. Unknown, used and expired links answer 404 alike.
+#[utoipa::path(
+    post,
+    path = "/api/auth/setup",
+    tag = "session",
+    request_body = SetupBody,
+    responses((status = 200, description = "password set and signed in", body = doc::SessionAnswer), (status = 404, description = "not_found: unknown or used setup token", body = doc::ErrorBody)),
+    security(())
+)]
 async fn post_setup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SetupBody>,
@@ -237,7 +268,7 @@ async fn post_setup(
     start_session(&state, user).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct PasswordBody {
     current_password: String,
     new_password: String,
@@ -245,6 +276,13 @@ struct PasswordBody {
 
 /// `POST /api/me/password` {current_password, new_password}: changes the caller's password
 /// and ends their other browser sessions.
+#[utoipa::path(
+    post,
+    path = "/api/me/password",
+    tag = "session",
+    request_body = PasswordBody,
+    responses((status = 204, description = "password changed"), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn post_password(
     headers: HeaderMap,
     State(state): State<AppState>,

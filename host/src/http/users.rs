@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState};
 use crate::ingest::validate;
 use crate::store::{NewUser, Role, Store, User};
@@ -26,13 +27,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/notifications/{id}/read", post(post_notification_read))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LoginBody {
     login: String,
     password: String,
 }
 
 /// `POST /api/auth/login` {login (username or email), password} -> a new API token.
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "session",
+    request_body = LoginBody,
+    responses((status = 200, description = "a new API token", body = doc::LoginAnswer), (status = 401, description = "unauthorized: invalid login or password", body = doc::ErrorBody)),
+    security(())
+)]
 async fn post_login(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<LoginBody>,
@@ -82,17 +91,30 @@ pub async fn issue_api_token(store: &Store, user: &User) -> Result<String, ApiEr
 }
 
 /// `GET /api/me`.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "users",
+    responses((status = 200, description = "the caller", body = User))
+)]
 async fn get_me(AuthUser(user): AuthUser) -> Json<User> {
     Json(user)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MePatch {
     push_enabled: Option<bool>,
 }
 
 /// `PATCH /api/me` {push_enabled}.
+#[utoipa::path(
+    patch,
+    path = "/api/me",
+    tag = "users",
+    request_body = MePatch,
+    responses((status = 200, description = "the caller, updated", body = User))
+)]
 async fn patch_me(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -104,7 +126,7 @@ async fn patch_me(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewUserBody {
     username: String,
     email: String,
@@ -116,6 +138,13 @@ struct NewUserBody {
 }
 
 /// `POST /api/users`: an owner or admin of a community creates a user.
+#[utoipa::path(
+    post,
+    path = "/api/users",
+    tag = "users",
+    request_body = NewUserBody,
+    responses((status = 201, description = "the new user", body = User), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
+)]
 async fn post_user(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -200,6 +229,13 @@ struct LimitQuery {
 }
 
 /// `GET /api/notifications?limit=`: the current user's mention notifications, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/notifications",
+    tag = "users",
+    params(("limit" = Option<u32>, Query, description = "1-200, default 50")),
+    responses((status = 200, description = "mention notifications, newest first", body = doc::NotificationList))
+)]
 async fn get_notifications(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -211,6 +247,13 @@ async fn get_notifications(
 }
 
 /// `POST /api/notifications/{id}/read`.
+#[utoipa::path(
+    post,
+    path = "/api/notifications/{id}/read",
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The notification id")),
+    responses((status = 204, description = "marked read"))
+)]
 async fn post_notification_read(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::communities::require_manager;
 use super::extract::{ApiJson, ApiPath, AuthUser};
+use super::openapi::schemas as doc;
 use super::plugins::attachable_plugin;
 use super::{ApiError, AppState};
 use crate::ingest::tokens::{TOKEN_LEN, hash_token};
@@ -32,7 +33,7 @@ pub fn router() -> Router<AppState> {
 pub const DEFAULT_USERNAME: &str = "Webhook";
 
 /// Body of webhook creation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookSettings {
     name: String,
@@ -127,6 +128,13 @@ pub(crate) async fn managed_webhook(
 
 /// `GET /api/webhooks/{id}`: the webhook, and for one with a plugin its fair share of the
 /// sandbox on this node (`plugin_share`: CPU budget left, instances, breaker, refusals).
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/{id}",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The webhook id")),
+    responses((status = 200, description = "the webhook", body = doc::WebhookDetail), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn get_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -152,7 +160,8 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookPatchBody)]
 #[serde(deny_unknown_fields)]
 struct PatchBody {
     name: Option<String>,
@@ -170,6 +179,14 @@ struct PatchBody {
 
 /// `PATCH /api/webhooks/{id}` {name, description, username, avatar_url (null removes), active,
 /// plugin_id (null detaches), plugin_config (a JSON object; null clears)}.
+#[utoipa::path(
+    patch,
+    path = "/api/webhooks/{id}",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The webhook id")),
+    request_body = PatchBody,
+    responses((status = 200, description = "the webhook, updated", body = Webhook), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn patch_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -214,6 +231,13 @@ async fn patch_webhook(
 }
 
 /// `DELETE /api/webhooks/{id}`: its URL answers 404 at once.
+#[utoipa::path(
+    delete,
+    path = "/api/webhooks/{id}",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The webhook id")),
+    responses((status = 204, description = "deleted"), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn delete_webhook(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -225,6 +249,13 @@ async fn delete_webhook(
 }
 
 /// `POST /api/webhooks/{id}/regenerate`: a new token, shown once; the old one answers 404 at once.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/regenerate",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The webhook id")),
+    responses((status = 200, description = "the webhook with its new token; the old one stops working", body = doc::WebhookWithToken), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+)]
 async fn post_regenerate(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -241,6 +272,13 @@ async fn post_regenerate(
 }
 
 /// `POST /api/webhooks/{id}/test`: posts "Test message from webhook <name>" through the pipeline.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/test",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The webhook id")),
+    responses((status = 201, description = "the test message was posted", body = doc::TestPosted), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: the webhook is disabled", body = doc::ErrorBody), (status = 429, description = "rate_limited: the webhook's rate limit; see `Retry-After`", body = doc::ErrorBody))
+)]
 async fn post_test(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

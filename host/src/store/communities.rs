@@ -9,7 +9,9 @@ use super::outgoing::outbox;
 use super::{Store, StoreError};
 
 /// A member's role in a community.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Role {
@@ -29,7 +31,7 @@ impl Role {
 }
 
 /// A community, with the requesting user's role in it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Community {
     /// Community id.
     pub id: Uuid,

@@ -11,7 +11,9 @@ use super::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
 use crate::outgoing::payloads;
 
 /// What happened to a delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum DeliveryStatus {

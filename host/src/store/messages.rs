@@ -29,7 +29,7 @@ pub struct NewMessage {
 }
 
 /// A mention notification.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Notification {
     /// Notification id.
     pub id: Uuid,
@@ -44,7 +44,7 @@ pub struct Notification {
 }
 
 /// The part of a message a notification shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NotificationMessage {
     /// Message id.
     pub id: Uuid,

@@ -9,7 +9,7 @@ use super::db::{Tx, query};
 use super::{Store, StoreError, now};
 
 /// A notice to a user that is not about a message.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Notice {
     /// Id.
     pub id: Uuid,

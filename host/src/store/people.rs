@@ -7,7 +7,7 @@ use super::db::query;
 use super::{Role, Store, StoreError, User};
 
 /// A member of a community.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Member {
     /// The user.
     #[serde(flatten)]

@@ -8,7 +8,7 @@ use super::db::query;
 use super::{Store, StoreError, on_constraint};
 
 /// A plugin as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Plugin {
     /// Plugin id.
     pub id: Uuid,

@@ -14,7 +14,7 @@ use super::db::{Tx, query};
 use super::{Store, StoreError, UserNotification};
 
 /// A subscription as the API shows it (the keys are not shown back).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PushSubscription {
     /// Subscription id.
     pub id: Uuid,

@@ -8,7 +8,7 @@ use super::db::query;
 use super::{Store, StoreError, on_constraint};
 
 /// A chat user.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct User {
     /// User id (UUID v7).
     pub id: Uuid,

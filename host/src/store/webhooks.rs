@@ -11,7 +11,7 @@ use super::{Store, StoreError, WebhookTarget};
 use crate::outgoing::EventKind;
 
 /// A webhook as the management API shows it (never with its token).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Webhook {
     /// Webhook id.
     pub id: Uuid,
@@ -45,6 +45,7 @@ pub struct Webhook {
     pub plugin_id: Option<Uuid>,
     /// The plugin's configuration for this webhook (a JSON object, stored as text).
     #[serde(serialize_with = "json_text")]
+    #[schema(value_type = Option<Object>)]
     pub plugin_config: Option<String>,
 }
 

@@ -34,6 +34,7 @@ use uuid::Uuid;
 
 use super::compat::{Accepted, CompatError, CompatRequest, post_converted, record_refusal};
 use super::extract::ApiPath;
+use super::openapi::schemas as doc;
 use super::{ApiError, AppState, execute};
 use crate::builtins;
 use crate::compat::discord::{self, Rendered};
@@ -72,6 +73,15 @@ struct MessagePath {
 }
 
 /// `POST /api/webhooks/{id}/{token}`.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/{token}",
+    tag = "foreign formats",
+    params(("id" = String, Path, min_length = 1, description = "The webhook id (hyphenated or 32 hex digits)"), ("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)"), ("wait" = Option<bool>, Query, description = "Answer 200 with the message object instead of 204")),
+    request_body(description = "A Discord execute body (`content`, `username`, `avatar_url`, `embeds`, ...) as JSON, form fields, or `multipart/form-data` with `payload_json` (file parts are refused)", content((doc::Object = "application/json"), (doc::Object = "application/x-www-form-urlencoded"), (doc::Object = "multipart/form-data"))),
+    responses((status = 204, description = "posted"), (status = 200, description = "posted (`?wait=true`): Discord's message object", body = doc::Object), (status = 400, description = "Discord's error, e.g. 50109 invalid JSON, 50006 empty message", body = doc::DiscordError), (status = 404, description = "10015 Unknown Webhook", body = doc::DiscordError), (status = 413, description = "40005 request entity too large", body = doc::DiscordError), (status = 415, description = "unsupported content type", body = doc::DiscordError), (status = 422, description = "50035 invalid form body", body = doc::DiscordError), (status = 429, description = "rate limited; see `Retry-After`", body = doc::DiscordError), (status = 500, description = "the built-in plugin failed (a documented plugin failure)", body = doc::DiscordError)),
+    security(())
+)]
 async fn execute_discord(
     State(state): State<AppState>,
     ApiPath(path): ApiPath<HookPath>,
@@ -105,6 +115,14 @@ async fn execute_discord(
 
 /// `GET /api/webhooks/{id}/{token}`: Discord's webhook object, which clients fetch to check a
 /// URL before using it.
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/{id}/{token}",
+    tag = "foreign formats",
+    params(("id" = String, Path, min_length = 1, description = "The webhook id (hyphenated or 32 hex digits)"), ("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)")),
+    responses((status = 200, description = "Discord's webhook object", body = doc::Object), (status = 400, description = "Discord's error, e.g. 50109 invalid JSON, 50006 empty message", body = doc::DiscordError), (status = 404, description = "10015 Unknown Webhook", body = doc::DiscordError), (status = 413, description = "40005 request entity too large", body = doc::DiscordError), (status = 415, description = "unsupported content type", body = doc::DiscordError), (status = 422, description = "50035 invalid form body", body = doc::DiscordError), (status = 429, description = "rate limited; see `Retry-After`", body = doc::DiscordError)),
+    security(())
+)]
 async fn get_webhook(State(state): State<AppState>, ApiPath(path): ApiPath<HookPath>) -> Response {
     let run = async {
         let target = accept(&state, &path.id, &path.token).await?;
@@ -127,6 +145,15 @@ async fn get_webhook(State(state): State<AppState>, ApiPath(path): ApiPath<HookP
 
 /// `POST /api/webhooks/{id}/{token}/github`: the built-in GitHub plugin renders the delivery,
 /// whatever plugin the webhook has (its configuration is used when that is the GitHub one).
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/{token}/github",
+    tag = "foreign formats",
+    params(("id" = String, Path, min_length = 1, description = "The webhook id (hyphenated or 32 hex digits)"), ("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)")),
+    request_body(content = doc::Object, description = "A GitHub webhook delivery (`X-GitHub-Event` names the event)"),
+    responses((status = 204, description = "accepted (posted, skipped or ignored)"), (status = 400, description = "Discord's error, e.g. 50109 invalid JSON, 50006 empty message", body = doc::DiscordError), (status = 404, description = "10015 Unknown Webhook", body = doc::DiscordError), (status = 413, description = "40005 request entity too large", body = doc::DiscordError), (status = 415, description = "unsupported content type", body = doc::DiscordError), (status = 422, description = "50035 invalid form body", body = doc::DiscordError), (status = 429, description = "rate limited; see `Retry-After`", body = doc::DiscordError), (status = "4XX", description = "a rejection by the GitHub plugin (e.g. a bad signature)", body = doc::DiscordError), (status = 500, description = "the GitHub plugin failed (a documented plugin failure)", body = doc::DiscordError), (status = 503, description = "the plugin's fair share refused the run; see `Retry-After`", body = doc::DiscordError)),
+    security(())
+)]
 async fn execute_github(
     State(state): State<AppState>,
     ApiPath(path): ApiPath<HookPath>,
@@ -163,6 +190,15 @@ async fn execute_github(
 
 /// `POST /api/webhooks/{id}/{token}/slack`: a Slack incoming-webhook body, converted as on our
 /// Slack URL; `200 ok` as Discord's `/slack` answers.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/{token}/slack",
+    tag = "foreign formats",
+    params(("id" = String, Path, min_length = 1, description = "The webhook id (hyphenated or 32 hex digits)"), ("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)")),
+    request_body(description = "A Slack incoming-webhook payload", content((doc::Object = "application/json"), (doc::Object = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "posted: `ok`", content((String = "text/plain"))), (status = 400, description = "Discord's error, e.g. 50109 invalid JSON, 50006 empty message", body = doc::DiscordError), (status = 404, description = "10015 Unknown Webhook", body = doc::DiscordError), (status = 413, description = "40005 request entity too large", body = doc::DiscordError), (status = 415, description = "unsupported content type", body = doc::DiscordError), (status = 422, description = "50035 invalid form body", body = doc::DiscordError), (status = 429, description = "rate limited; see `Retry-After`", body = doc::DiscordError)),
+    security(())
+)]
 async fn execute_slack(
     State(state): State<AppState>,
     ApiPath(path): ApiPath<HookPath>,
@@ -188,6 +224,14 @@ async fn execute_slack(
 }
 
 /// `GET /api/webhooks/{id}/{token}/messages/{message_id}`.
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/{id}/{token}/messages/{message_id}",
+    tag = "foreign formats",
+    params(("id" = String, Path, min_length = 1, description = "The webhook id (hyphenated or 32 hex digits)"), ("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)"), ("message_id" = Uuid, Path, description = "A message this webhook posted")),
+    responses((status = 200, description = "Discord's message object", body = doc::Object), (status = 404, description = "10015 Unknown Webhook or 10008 Unknown Message", body = doc::DiscordError), (status = 429, description = "rate limited", body = doc::DiscordError)),
+    security(())
+)]
 async fn get_message(
     State(state): State<AppState>,
     ApiPath(path): ApiPath<MessagePath>,
@@ -208,6 +252,15 @@ async fn get_message(
 
 /// `PATCH /api/webhooks/{id}/{token}/messages/{message_id}`: `content` and `embeds` given
 /// replace the message's, the others stay; mentions are resolved again.
+#[utoipa::path(
+    patch,
+    path = "/api/webhooks/{id}/{token}/messages/{message_id}",
+    tag = "foreign formats",
+    params(("id" = String, Path, min_length = 1, description = "The webhook id (hyphenated or 32 hex digits)"), ("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)"), ("message_id" = Uuid, Path, description = "A message this webhook posted")),
+    request_body(description = "A Discord execute body (`content`, `username`, `avatar_url`, `embeds`, ...) as JSON, form fields, or `multipart/form-data` with `payload_json` (file parts are refused)", content((doc::Object = "application/json"), (doc::Object = "application/x-www-form-urlencoded"), (doc::Object = "multipart/form-data"))),
+    responses((status = 200, description = "the edited message as Discord's message object", body = doc::Object), (status = 400, description = "Discord's error, e.g. 50109 invalid JSON, 50006 empty message", body = doc::DiscordError), (status = 413, description = "40005 request entity too large", body = doc::DiscordError), (status = 415, description = "unsupported content type", body = doc::DiscordError), (status = 422, description = "50035 invalid form body", body = doc::DiscordError), (status = 429, description = "rate limited; see `Retry-After`", body = doc::DiscordError), (status = 404, description = "10015 Unknown Webhook or 10008 Unknown Message", body = doc::DiscordError)),
+    security(())
+)]
 async fn edit_message(
     State(state): State<AppState>,
     ApiPath(path): ApiPath<MessagePath>,
@@ -251,6 +304,14 @@ async fn edit_message(
 }
 
 /// `DELETE /api/webhooks/{id}/{token}/messages/{message_id}`: 204.
+#[utoipa::path(
+    delete,
+    path = "/api/webhooks/{id}/{token}/messages/{message_id}",
+    tag = "foreign formats",
+    params(("id" = String, Path, min_length = 1, description = "The webhook id (hyphenated or 32 hex digits)"), ("token" = String, Path, min_length = 1, description = "The webhook's token (the only credential)"), ("message_id" = Uuid, Path, description = "A message this webhook posted")),
+    responses((status = 204, description = "deleted"), (status = 404, description = "10015 Unknown Webhook or 10008 Unknown Message", body = doc::DiscordError), (status = 429, description = "rate limited", body = doc::DiscordError)),
+    security(())
+)]
 async fn delete_message(
     State(state): State<AppState>,
     ApiPath(path): ApiPath<MessagePath>,
