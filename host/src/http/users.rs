@@ -143,7 +143,7 @@ struct NewUserBody {
     path = "/api/users",
     tag = "users",
     request_body = NewUserBody,
-    responses((status = 201, description = "the new user", body = User), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
+    responses((status = 201, description = "the new user", body = User), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 404, description = "not_found: `community_id` names no community the caller can see", body = doc::ErrorBody), (status = 409, description = "conflict: a unique value is taken or the resource is in use (`field` names it)", body = doc::ErrorBody))
 )]
 async fn post_user(
     State(state): State<AppState>,
