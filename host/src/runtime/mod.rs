@@ -3,6 +3,7 @@
 
 pub mod bindings;
 pub mod engine;
+pub mod guest_threads;
 pub mod host_api;
 pub mod limits;
 mod validate;
@@ -78,21 +79,23 @@ pub struct Execution {
     pub log: String,
     /// Wall-clock time of instantiation and call.
     pub duration: Duration,
-    /// Time spent actually running instantiation and call on a thread (the wall-clock time
-    /// minus the time the run waited for its turn after yielding): what fair share charges.
+    /// CPU time instantiation and call used on the guest threads (not the time the run waited
+    /// for its turn after yielding, nor for a core): what fair share charges.
     pub busy: Duration,
     /// Peak linear memory, in bytes.
     pub peak_memory: usize,
 }
 
 impl PluginEngine {
-    /// Runs `pre` on `request` in a fresh store: nothing survives from one request to the next.
+    /// Runs `pre` on `request` in a fresh store, on the guest threads (see [`guest_threads`]):
+    /// nothing survives from one request to the next.
     pub async fn run(
         self: &Arc<Self>,
         pre: &TransformerPre<HostState>,
         request: PluginRequest,
     ) -> Execution {
-        self.run_here(pre, &request).await
+        let (engine, pre) = (self.clone(), pre.clone());
+        guest_threads::run(async move { engine.run_here(&pre, &request).await }).await
     }
 
     async fn run_here(
@@ -183,7 +186,7 @@ impl PluginEngine {
     }
 }
 
-/// A future that also returns the time spent inside its polls.
+/// A future that also returns the CPU time its polls used (on the thread that polled them).
 struct Timed<'a, F> {
     inner: std::pin::Pin<&'a mut F>,
     busy: Duration,
@@ -196,9 +199,9 @@ impl<F: std::future::Future> std::future::Future for Timed<'_, F> {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        let started = Instant::now();
+        let started = guest_threads::thread_cpu_time();
         let poll = self.inner.as_mut().poll(cx);
-        self.busy += started.elapsed();
+        self.busy += guest_threads::thread_cpu_time().saturating_sub(started);
         poll.map(|output| (output, self.busy))
     }
 }
