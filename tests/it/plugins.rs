@@ -123,7 +123,8 @@ pub(crate) async fn plugin_outcomes_skip_and_reject_without_storing() {
 pub(crate) async fn hostile_plugins_fail_with_their_own_code_and_keep_the_request() {
     let app = TestApp::spawn().await;
     let cases = [
-        (artifacts::LOOP, "loop", "plugin_timeout", "time limit"),
+        // Stopped by its CPU-time deadline, well before the wall-clock ceiling.
+        (artifacts::LOOP, "loop", "plugin_timeout", "of CPU time"),
         (
             artifacts::MEMBOMB,
             "membomb",
@@ -202,6 +203,31 @@ pub(crate) async fn hostile_plugins_fail_with_their_own_code_and_keep_the_reques
     )
     .await
     .expect(201);
+}
+
+#[tokio::test]
+async fn a_plugin_that_waits_in_a_host_call_is_stopped_at_its_wall_clock_ceiling() {
+    // Sleeping uses no CPU time, so the CPU-time deadline never comes: the ceiling stops it.
+    let app = TestApp::spawn_with(|c| c.sandbox.wall_timeout_ms = 300).await;
+    let hook = app
+        .plugin_webhook(artifacts::FLAKY, "sleepy", json!({"sleep_ms": 600_000}))
+        .await;
+    let reply = app
+        .post_raw(
+            &format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap()),
+            &[],
+            "{}",
+        )
+        .await;
+    let err = reply.expect_error(500, "plugin_timeout", None);
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("wall-clock time limit of 300ms"),
+        "{message}"
+    );
+    let failed = app.deliveries(id(&hook), Some("failed")).await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["error_code"], "plugin_timeout");
 }
 
 #[tokio::test]

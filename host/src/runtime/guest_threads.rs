@@ -6,8 +6,9 @@
 //! the request threads (native posts, the management API, live delivery, the database
 //! round-trips of every request) the CPU first, so a plugin that runs close to its deadline
 //! costs the rest of the server what is left of the cores rather than a share of every one.
-//! Run time is measured as the thread's own CPU time, so a run that waits for a core while a
-//! request thread has it is not charged for the wait.
+//! Run time is measured as the thread's own CPU time (see [`super::meter`]), so a run that waits
+//! for a core while a request thread has it is neither charged for the wait nor stopped by its
+//! deadline for it.
 
 use std::future::Future;
 use std::sync::OnceLock;
