@@ -72,7 +72,10 @@ async fn budget_refuses_with_retry_after_once_spent_and_recovers() {
     let app = TestApp::spawn_with(|cfg| {
         only(cfg);
         cfg.sandbox.timeout_ms = 60;
-        cfg.fair_share.cpu_ms_per_second = 100;
+        // Every run ends at its CPU-time deadline, however busy the machine, and a slow refill:
+        // on a busy machine a run that uses 60 ms of CPU may take far longer than that.
+        cfg.sandbox.wall_timeout_ms = 600_000;
+        cfg.fair_share.cpu_ms_per_second = 10;
         cfg.fair_share.cpu_burst_ms = 100;
     })
     .await;

@@ -205,6 +205,31 @@ pub(crate) async fn hostile_plugins_fail_with_their_own_code_and_keep_the_reques
 }
 
 #[tokio::test]
+async fn a_plugin_that_waits_in_a_host_call_is_stopped_at_its_wall_clock_ceiling() {
+    // Sleeping uses no CPU time, so the CPU-time deadline never comes: the ceiling stops it.
+    let app = TestApp::spawn_with(|c| c.sandbox.wall_timeout_ms = 300).await;
+    let hook = app
+        .plugin_webhook(artifacts::FLAKY, "sleepy", json!({"sleep_ms": 600_000}))
+        .await;
+    let reply = app
+        .post_raw(
+            &format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap()),
+            &[],
+            "{}",
+        )
+        .await;
+    let err = reply.expect_error(500, "plugin_timeout", None);
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("wall-clock time limit of 300ms"),
+        "{message}"
+    );
+    let failed = app.deliveries(id(&hook), Some("failed")).await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["error_code"], "plugin_timeout");
+}
+
+#[tokio::test]
 async fn a_busy_plugin_does_not_block_other_webhooks() {
     // A long deadline, so the loop is certainly still running while the others are served.
     let app = std::sync::Arc::new(TestApp::spawn_with(|c| c.sandbox.timeout_ms = 5_000).await);

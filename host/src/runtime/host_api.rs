@@ -135,6 +135,15 @@ impl tokio::io::AsyncWrite for AsyncLog {
     }
 }
 
+/// Which time limit stopped a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deadline {
+    /// The run used its CPU time.
+    Cpu,
+    /// The run outlasted its wall-clock ceiling.
+    Wall,
+}
+
 /// Store data of one plugin request.
 pub struct HostState {
     wasi: WasiCtx,
@@ -143,8 +152,8 @@ pub struct HostState {
     pub log: LogSink,
     /// Memory accounting.
     pub memory: MemoryLimiter,
-    /// Set by the epoch callback when the deadline passed.
-    pub timed_out: bool,
+    /// Set by the epoch callback when a time limit passed.
+    pub timed_out: Option<Deadline>,
 }
 
 impl HostState {
@@ -162,7 +171,7 @@ impl HostState {
             table: ResourceTable::new(),
             log,
             memory: MemoryLimiter::new(memory_limit),
-            timed_out: false,
+            timed_out: None,
         }
     }
 }

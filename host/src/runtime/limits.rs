@@ -6,8 +6,11 @@ use std::time::Duration;
 /// Sandbox limits, configurable per server.
 #[derive(Debug, Clone)]
 pub struct RuntimeLimits {
-    /// Wall-clock deadline of one request (instantiation and call).
+    /// CPU time one run (instantiation and call) may use: its deadline.
     pub timeout: Duration,
+    /// Wall-clock ceiling of one run: the backstop for a run that waits (in a host call such as
+    /// a sleep, or for a core or a lane) instead of computing.
+    pub wall_timeout: Duration,
     /// Linear memory of one instance, in bytes.
     pub memory_bytes: usize,
     /// Messages one request may produce.
@@ -23,6 +26,9 @@ pub struct RuntimeLimits {
     /// (0: one less than the cores, at least 1).
     pub long_lanes: u32,
 }
+
+/// The wall-clock ceiling, as a multiple of the CPU-time deadline, when none is configured.
+pub const WALL_TIMEOUT_FACTOR: u32 = 10;
 
 impl RuntimeLimits {
     /// The number of long-run lanes: as configured, or one less than the cores (at least 1).
@@ -46,7 +52,8 @@ impl Default for RuntimeLimits {
 /// The sandbox flags of `wasmhook serve` (and `wasmhook plugin run`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxConfig {
-    /// Wall-clock limit of one plugin run, in milliseconds.
+    /// CPU-time limit of one plugin run, in milliseconds (time spent waiting for a core is not
+    /// counted; see `--plugin-wall-timeout-ms`).
     #[arg(
         id = "PLUGIN_TIMEOUT_MS",
         long = "plugin-timeout-ms",
@@ -54,6 +61,16 @@ pub struct SandboxConfig {
         default_value_t = 100
     )]
     pub timeout_ms: u64,
+
+    /// Wall-clock ceiling of one plugin run, in milliseconds: bounds a run that waits (a sleep,
+    /// or no core given to it) rather than computes (0: ten times `--plugin-timeout-ms`).
+    #[arg(
+        id = "PLUGIN_WALL_TIMEOUT_MS",
+        long = "plugin-wall-timeout-ms",
+        env = "WASMHOOK_PLUGIN_WALL_TIMEOUT_MS",
+        default_value_t = 0
+    )]
+    pub wall_timeout_ms: u64,
 
     /// Linear memory limit of one plugin instance, in MiB.
     #[arg(
@@ -116,6 +133,10 @@ impl SandboxConfig {
     pub fn limits(&self) -> RuntimeLimits {
         RuntimeLimits {
             timeout: Duration::from_millis(self.timeout_ms),
+            wall_timeout: match self.wall_timeout_ms {
+                0 => Duration::from_millis(self.timeout_ms) * WALL_TIMEOUT_FACTOR,
+                ms => Duration::from_millis(ms),
+            },
             memory_bytes: self.memory_mib << 20,
             max_messages: self.max_messages,
             max_output_bytes: self.max_output_bytes,
@@ -186,12 +207,22 @@ mod tests {
     fn default_limits_are_the_flags_defaults() {
         let l = RuntimeLimits::default();
         assert_eq!(l.timeout, Duration::from_millis(100));
+        assert_eq!(l.wall_timeout, Duration::from_secs(1));
         assert_eq!(l.memory_bytes, 32 << 20);
         assert_eq!(
             (l.max_messages, l.max_output_bytes, l.max_log_bytes),
             (10, 64 << 10, 16 << 10)
         );
         assert_eq!((l.max_concurrency, l.long_lanes), (64, 0));
+    }
+
+    #[test]
+    fn the_wall_clock_ceiling_is_a_multiple_of_the_cpu_deadline_unless_set() {
+        let mut config = crate::flags::defaults::<SandboxConfig>();
+        config.timeout_ms = 250;
+        assert_eq!(config.limits().wall_timeout, Duration::from_millis(2_500));
+        config.wall_timeout_ms = 400;
+        assert_eq!(config.limits().wall_timeout, Duration::from_millis(400));
     }
 
     #[test]

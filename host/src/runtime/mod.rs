@@ -3,8 +3,10 @@
 
 pub mod bindings;
 pub mod engine;
+pub mod guest_threads;
 pub mod host_api;
 pub mod limits;
+mod meter;
 mod validate;
 
 use std::sync::Arc;
@@ -16,15 +18,19 @@ pub use bindings::{
     Message as PluginMessage, Outcome, PluginError, Request as PluginRequest, TransformerPre,
 };
 pub use engine::PluginEngine;
-use host_api::{HostState, LogSink};
+use host_api::{Deadline, HostState, LogSink};
 pub use limits::{RuntimeLimits, SandboxConfig};
+use meter::{CpuMeter, Timed};
 
 /// Why a plugin run failed; each maps to an error code naming the limit or failure.
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
-    /// The wall-clock deadline passed.
-    #[error("the plugin exceeded its time limit of {0:?}")]
+    /// The run used its CPU time (the deadline counts time spent computing, not waiting).
+    #[error("the plugin exceeded its time limit of {0:?} of CPU time")]
     Timeout(Duration),
+    /// The run outlasted its wall-clock ceiling (waiting in a host call, or for a core).
+    #[error("the plugin exceeded its wall-clock time limit of {0:?}")]
+    WallTimeout(Duration),
     /// The plugin needed more linear memory than allowed.
     #[error("the plugin exceeded its memory limit of {0} bytes")]
     MemoryExceeded(usize),
@@ -51,14 +57,17 @@ impl RuntimeError {
     pub fn is_misbehaviour(&self) -> bool {
         matches!(
             self,
-            RuntimeError::Timeout(_) | RuntimeError::MemoryExceeded(_) | RuntimeError::Trap(_)
+            RuntimeError::Timeout(_)
+                | RuntimeError::WallTimeout(_)
+                | RuntimeError::MemoryExceeded(_)
+                | RuntimeError::Trap(_)
         )
     }
 
     /// The API error code.
     pub fn code(&self) -> &'static str {
         match self {
-            RuntimeError::Timeout(_) => "plugin_timeout",
+            RuntimeError::Timeout(_) | RuntimeError::WallTimeout(_) => "plugin_timeout",
             RuntimeError::MemoryExceeded(_) => "plugin_memory_exceeded",
             RuntimeError::OutputTooLarge(_) => "plugin_output_too_large",
             RuntimeError::LogTooLarge(_) => "plugin_log_too_large",
@@ -78,21 +87,23 @@ pub struct Execution {
     pub log: String,
     /// Wall-clock time of instantiation and call.
     pub duration: Duration,
-    /// Time spent actually running instantiation and call on a thread (the wall-clock time
-    /// minus the time the run waited for its turn after yielding): what fair share charges.
+    /// CPU time instantiation and call used on the guest threads (not the time the run waited
+    /// for its turn after yielding, nor for a core): what fair share charges.
     pub busy: Duration,
     /// Peak linear memory, in bytes.
     pub peak_memory: usize,
 }
 
 impl PluginEngine {
-    /// Runs `pre` on `request` in a fresh store: nothing survives from one request to the next.
+    /// Runs `pre` on `request` in a fresh store, on the guest threads (see [`guest_threads`]):
+    /// nothing survives from one request to the next.
     pub async fn run(
         self: &Arc<Self>,
         pre: &TransformerPre<HostState>,
         request: PluginRequest,
     ) -> Execution {
-        self.run_here(pre, &request).await
+        let (engine, pre) = (self.clone(), pre.clone());
+        guest_threads::run(async move { engine.run_here(&pre, &request).await }).await
     }
 
     async fn run_here(
@@ -119,14 +130,26 @@ impl PluginEngine {
         );
         store.limiter(|s| &mut s.memory);
         let started = Instant::now();
-        let timeout = limits.timeout;
+        let (timeout, wall_timeout) = (limits.timeout, limits.wall_timeout);
+        let meter = Arc::new(CpuMeter::default());
+        let used = meter.clone();
         store.set_epoch_deadline(1);
         // The lane this run holds once it has outlasted a tick; dropped with the store.
         let lane: Arc<std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>> = Arc::default();
         let lanes = self.long_lanes.clone();
         store.epoch_deadline_callback(move |mut ctx| {
-            if started.elapsed() >= timeout {
-                ctx.data_mut().timed_out = true;
+            // The deadline counts the CPU time the run has used, so a run that gets less of a
+            // core (guest threads have a lower priority, and the machine may be busy) is not
+            // stopped for time it spent waiting; the wall-clock ceiling is the backstop.
+            let deadline = if used.used() >= timeout {
+                Some(Deadline::Cpu)
+            } else if started.elapsed() >= wall_timeout {
+                Some(Deadline::Wall)
+            } else {
+                None
+            };
+            if deadline.is_some() {
+                ctx.data_mut().timed_out = deadline;
                 return Ok(UpdateDeadline::Interrupt);
             }
             // Yield to the executor every tick, through tokio's `yield_now`: it wakes this task
@@ -149,7 +172,8 @@ impl PluginEngine {
                 }),
             ))
         });
-        // The epoch stops guest code; this also bounds time spent in host calls (e.g. sleeps).
+        // The epoch stops guest code; the wall-clock ceiling also bounds a run that is not
+        // running guest code: waiting in a host call (a sleep) or for a lane.
         let call = async {
             let instance = pre
                 .instantiate_async(&mut store)
@@ -160,15 +184,17 @@ impl PluginEngine {
                 .await
                 .map_err(|e| (Phase::Call, e))
         };
-        let (outcome, busy) = Timed {
-            inner: std::pin::pin!(tokio::time::timeout(timeout + engine::EPOCH_TICK * 5, call)),
-            busy: Duration::ZERO,
-        }
-        .await;
+        let (outcome, busy) = {
+            let call = std::pin::pin!(tokio::time::timeout(
+                wall_timeout + engine::EPOCH_TICK * 5,
+                call
+            ));
+            Timed::new(call, meter).await
+        };
         let duration = started.elapsed();
         let state = store.data();
         let result = match outcome {
-            Err(_) => Err(RuntimeError::Timeout(timeout)),
+            Err(_) => Err(RuntimeError::WallTimeout(wall_timeout)),
             Ok(Ok(answer)) => check_output(limits, answer),
             Ok(Err((phase, err))) => Err(classify(limits, state, &log, phase, err)),
         };
@@ -180,26 +206,6 @@ impl PluginEngine {
             busy,
             peak_memory,
         }
-    }
-}
-
-/// A future that also returns the time spent inside its polls.
-struct Timed<'a, F> {
-    inner: std::pin::Pin<&'a mut F>,
-    busy: Duration,
-}
-
-impl<F: std::future::Future> std::future::Future for Timed<'_, F> {
-    type Output = (F::Output, Duration);
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        let started = Instant::now();
-        let poll = self.inner.as_mut().poll(cx);
-        self.busy += started.elapsed();
-        poll.map(|output| (output, self.busy))
     }
 }
 
@@ -222,8 +228,11 @@ fn classify(
     phase: Phase,
     err: wasmtime::Error,
 ) -> RuntimeError {
-    if state.timed_out {
-        RuntimeError::Timeout(limits.timeout)
+    if let Some(deadline) = state.timed_out {
+        match deadline {
+            Deadline::Cpu => RuntimeError::Timeout(limits.timeout),
+            Deadline::Wall => RuntimeError::WallTimeout(limits.wall_timeout),
+        }
     } else if log.exceeded() || err.chain().any(|e| e.is::<host_api::LogFull>()) {
         RuntimeError::LogTooLarge(limits.max_log_bytes)
     } else if state.memory.exceeded {
@@ -343,6 +352,32 @@ mod tests {
         assert_eq!(err.code(), "plugin_runtime_error", "{err}");
         assert!(!err.is_misbehaviour(), "not counted against the plugin");
         assert!(err.to_string().contains("concurrent limit"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_run_is_stopped_once_it_has_used_its_cpu_time() {
+        let cache = tempfile::tempdir().unwrap();
+        let limits = RuntimeLimits {
+            max_concurrency: 1,
+            timeout: Duration::from_millis(30),
+            wall_timeout: Duration::from_secs(60),
+            ..RuntimeLimits::default()
+        };
+        let engine = PluginEngine::new(limits, cache.path().to_path_buf(), [7; 32]).unwrap();
+        let bytes = std::fs::read(wasmhook_test_artifacts::LOOP).unwrap();
+        let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+        let pre = engine
+            .prepare(sha256, || async { Ok(bytes) })
+            .await
+            .unwrap();
+        let run = engine.run(&pre, request()).await;
+        let err = run.result.unwrap_err();
+        assert!(matches!(err, RuntimeError::Timeout(_)), "{err}");
+        assert_eq!(err.code(), "plugin_timeout");
+        assert!(err.is_misbehaviour());
+        // Stopped for the CPU time it used, and charged that time.
+        assert!(run.busy >= Duration::from_millis(30), "{:?}", run.busy);
+        assert!(run.duration >= run.busy);
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //!   [`PANIC`] (panics with "boom: plugin panicked on purpose"), [`BIGOUTPUT`] (one 100 KiB
 //!   message), [`MANYMESSAGES`] (11 messages), [`STDOUTSPAM`] (100,000 stdout lines, then
 //!   "spam done"), [`FLAKY`] (internal error while its config is `{"fail": true}`, a trap while
-//!   it is `{"trap": true}`, else `ok: <body>` after `busy_ms` of spinning), [`BADOUTPUT`] (a
+//!   it is `{"trap": true}`, else `ok: <body>` after `busy_ms` of spinning and `sleep_ms` of
+//!   sleeping), [`BADOUTPUT`] (a
 //!   message with empty content), [`WRONGWORLD`] (a component of another world, without
 //!   `transform`), [`EXTRAIMPORT`] (the transformer world plus an import of
 //!   `test:extra/kv@0.1.0`, which the host does not provide), and the same GitHub push summary

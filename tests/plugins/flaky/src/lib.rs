@@ -1,7 +1,8 @@
 //! Test plugin for replays and the circuit breaker: fails with an internal error while the
 //! webhook's configuration is `{"fail": true}`, traps (panics) while it is `{"trap": true}`,
 //! and otherwise posts "ok: <body text>", after spinning `busy_ms` milliseconds if set (a slow
-//! but valid plugin, for the fair-share benchmark).
+//! but valid plugin, for the fair-share benchmark) and sleeping `sleep_ms` milliseconds if set (a
+//! plugin that waits in a host call rather than computes).
 
 use serde::Deserialize;
 use wasmhook_sdk::{Error, Outcome, Plugin, Request, Result};
@@ -12,6 +13,7 @@ struct Config {
     fail: bool,
     trap: bool,
     busy_ms: u64,
+    sleep_ms: u64,
 }
 
 /// Fails on demand.
@@ -28,6 +30,7 @@ impl Plugin for Flaky {
         while started.elapsed() < busy {
             std::hint::black_box(());
         }
+        std::thread::sleep(std::time::Duration::from_millis(config.sleep_ms));
         if config.fail {
             return Err(Error::internal("configured to fail"));
         }
