@@ -227,6 +227,10 @@ async fn a_plugin_that_waits_in_a_host_call_is_stopped_at_its_wall_clock_ceiling
     let failed = app.deliveries(id(&hook), Some("failed")).await;
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["error_code"], "plugin_timeout");
+    // Both limits are shown to operators: CPU time, and the wall-clock ceiling.
+    let stats = app.get("/api/runtime", ADMIN_TOKEN).await.expect(200);
+    assert_eq!(stats["limits"]["timeout_ms"], 100, "{stats}");
+    assert_eq!(stats["limits"]["wall_timeout_ms"], 300, "{stats}");
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ pub mod error;
 mod execute;
 pub mod extract;
 mod health;
+mod im;
 mod live;
 mod metrics;
 pub mod openapi;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(live::router())
         .merge(push::router())
         .merge(outgoing::router())
+        .merge(im::router())
         .merge(session::router())
         .merge(people::router())
         .merge(openapi::router())

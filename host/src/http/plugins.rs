@@ -290,6 +290,7 @@ async fn get_runtime(
     Ok(Json(json!({
         "limits": {
             "timeout_ms": limits.timeout.as_millis() as u64,
+            "wall_timeout_ms": limits.wall_timeout.as_millis() as u64,
             "memory_bytes": limits.memory_bytes,
             "max_messages": limits.max_messages,
             "max_output_bytes": limits.max_output_bytes,
