@@ -151,7 +151,7 @@
 pub mod bindings {
     //! Bindings generated from `wit/` (world `transformer`); plugins never use them directly.
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "transformer",
         pub_export_macro: true,
         default_bindings_module: "wasmhook_sdk::bindings",

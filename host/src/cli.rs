@@ -52,6 +52,13 @@ pub enum PluginCommand {
     ///
     /// The project builds, tests and passes `plugin check` as generated.
     New(crate::scaffold::NewArgs),
+    /// Build, check, upload and attach a plugin project to webhooks, in one command.
+    ///
+    /// Each build is uploaded as `VERSION+HASH` (from `wasmhook.json` and the component's
+    /// SHA-256), so every deploy is its own immutable version and live at once.
+    Deploy(crate::deploy::DeployArgs),
+    /// Attach to webhooks the plugin version uploaded before the current one (or `--to`).
+    Rollback(crate::deploy::RollbackArgs),
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cluster;
 pub mod compat;
 pub mod config;
+pub mod deploy;
 pub mod flags;
 pub mod http;
 pub mod ingest;

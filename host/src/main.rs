@@ -22,6 +22,12 @@ async fn main() -> anyhow::Result<()> {
             wasmhook::plugin_cli::check(&cli.serve, &file)
         }
         Some(Command::Plugin(PluginCommand::New(args))) => wasmhook::scaffold::run(&args),
+        Some(Command::Plugin(PluginCommand::Deploy(args))) => {
+            wasmhook::deploy::deploy(&cli.serve, args).await
+        }
+        Some(Command::Plugin(PluginCommand::Rollback(args))) => {
+            wasmhook::deploy::rollback(args).await
+        }
         Some(Command::Plugin(PluginCommand::Run(args))) => {
             if wasmhook::plugin_cli::run(&cli.serve, args).await? {
                 Ok(())

@@ -20,12 +20,19 @@ fn engine(cfg: &Config) -> anyhow::Result<Arc<PluginEngine>> {
         .context("starting the plugin runtime")
 }
 
+/// Validates a component as an upload would.
+pub fn validate(cfg: &Config, bytes: &[u8]) -> anyhow::Result<()> {
+    let engine = engine(cfg)?;
+    let checked = engine.validate(bytes).map(drop);
+    let _ = std::fs::remove_dir_all(engine.cache_dir());
+    Ok(checked?)
+}
+
 /// `wasmhook plugin check FILE`: validates the component as an upload would.
 pub fn check(cfg: &Config, file: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let engine = engine(cfg)?;
-    match engine.validate(&bytes) {
-        Ok(_) => {
+    match validate(cfg, &bytes) {
+        Ok(()) => {
             println!(
                 "ok: {} is a valid wasmhook:plugin/transformer@0.1.0 component ({} bytes, sha256 {})",
                 file.display(),

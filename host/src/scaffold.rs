@@ -11,14 +11,15 @@
 //! plugin's type or class), `fixtures` (the fixture directory), `wasm` (the built component),
 //! `sdk` (the checkout given with `--sdk`), the language's way to the SDK (`sdk_source`,
 //! `sdk_requirement`, `pythonpath`, `build_env`, `sdk_spec`, `sdk_js`), and in READMEs
-//! `sdk_setup` (the language's `sdk-path.md` or `sdk-git.md`) and `check_run_upload`.
+//! `sdk_setup` (the language's `sdk-path.md` or `sdk-registry.md`) and `check_run_upload`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail, ensure};
 
-/// Where the SDKs come from without `--sdk`.
-const REPOSITORY: &str = "https://github.com/wasmhook/wasmhook";
+/// The SDKs' version without `--sdk`: `wasmhook-sdk` on crates.io, PyPI and npm, versioned with
+/// the WIT contract and this workspace (checked by `sdk_versions_follow_the_contract`).
+const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Names a plugin cannot have: Rust keywords and names Cargo reserves or would mistake.
 const RESERVED: &str = "abstract alloc as async await become box break build const continue core \
@@ -69,9 +70,9 @@ macro_rules! template {
 /// What differs between languages.
 struct Language {
     files: &'static [Template],
-    /// The README's set-up section, with `--sdk` and without.
+    /// The README's set-up section, with `--sdk` and without (the published SDK).
     sdk_path: &'static str,
-    sdk_git: &'static str,
+    sdk_registry: &'static str,
     /// Where the fixture cases go.
     fixtures: &'static str,
     /// The built component, and the commands that test and build it (placeholders allowed).
@@ -89,7 +90,7 @@ const RUST: Language = Language {
         template!("tests/fixtures.rs", "rust/tests/fixtures.rs"),
     ],
     sdk_path: include_str!("../templates/plugin/rust/sdk-path.md"),
-    sdk_git: include_str!("../templates/plugin/rust/sdk-git.md"),
+    sdk_registry: include_str!("../templates/plugin/rust/sdk-registry.md"),
     fixtures: "tests/fixtures",
     wasm: "target/wasm32-wasip2/release/{{crate}}.wasm",
     test: "cargo test",
@@ -106,7 +107,7 @@ const PYTHON: Language = Language {
         template!("tests/test_fixtures.py", "python/tests/test_fixtures.py"),
     ],
     sdk_path: include_str!("../templates/plugin/python/sdk-path.md"),
-    sdk_git: include_str!("../templates/plugin/python/sdk-git.md"),
+    sdk_registry: include_str!("../templates/plugin/python/sdk-registry.md"),
     fixtures: "tests/fixtures",
     wasm: "{{name}}.wasm",
     test: "python3 -m pytest",
@@ -123,7 +124,7 @@ const JS: Language = Language {
         template!("test/fixtures.test.js", "js/test/fixtures.test.js"),
     ],
     sdk_path: include_str!("../templates/plugin/js/sdk-path.md"),
-    sdk_git: include_str!("../templates/plugin/js/sdk-git.md"),
+    sdk_registry: include_str!("../templates/plugin/js/sdk-registry.md"),
     fixtures: "test/fixtures",
     wasm: "{{name}}.wasm",
     test: "npm install && npm test",
@@ -241,6 +242,17 @@ pub fn create(args: &NewArgs) -> anyhow::Result<Project> {
     for (dest, text) in WIT {
         files.push((Path::new("wit").join(dest), (*text).to_owned()));
     }
+    // What `wasmhook plugin deploy` builds and uploads.
+    let project = serde_json::json!({
+        "name": args.name,
+        "version": "0.1.0",
+        "build": vars.render(language.build)?,
+        "wasm": vars.get("wasm")?,
+    });
+    files.push((
+        PathBuf::from(crate::deploy::PROJECT_FILE),
+        serde_json::to_string_pretty(&project)? + "\n",
+    ));
 
     let dir = args.dir.join(&args.name);
     if dir.exists() {
@@ -326,6 +338,7 @@ impl Vars {
         };
         let root_text = root.as_deref().map(|r| r.to_string_lossy().into_owned());
         vars.0.push(("sdk", root_text.unwrap_or_default()));
+        vars.0.push(("sdk_version", SDK_VERSION.to_owned()));
         let sdk_vars = match (lang, &root) {
             (Lang::Rust, Some(root)) => {
                 let path = root.join("guest-sdk");
@@ -334,7 +347,7 @@ impl Vars {
                     format!("path = {}", quote(&path.to_string_lossy())),
                 )]
             }
-            (Lang::Rust, None) => vec![("sdk_source", format!("git = {}", quote(REPOSITORY)))],
+            (Lang::Rust, None) => vec![("sdk_source", format!("version = {}", quote(SDK_VERSION)))],
             (Lang::Python, Some(root)) => {
                 let package = root.join("guest-sdk/python");
                 let url = url::Url::from_file_path(&package).map_err(|()| {
@@ -350,9 +363,7 @@ impl Vars {
             (Lang::Python, None) => vec![
                 (
                     "sdk_requirement",
-                    quote(&format!(
-                        "wasmhook-sdk @ git+{REPOSITORY}#subdirectory=guest-sdk/python"
-                    )),
+                    quote(&format!("wasmhook-sdk=={SDK_VERSION}")),
                 ),
                 ("pythonpath", "[\".\"]".to_owned()),
                 ("build_env", String::new()),
@@ -364,16 +375,13 @@ impl Vars {
                     ("sdk_js", shell(&js)),
                 ]
             }
-            (Lang::Js, None) => vec![
-                ("sdk_spec", quote("file:../wasmhook/guest-sdk/js")),
-                ("sdk_js", "../wasmhook/guest-sdk/js".to_owned()),
-            ],
+            (Lang::Js, None) => vec![("sdk_spec", quote(SDK_VERSION)), ("sdk_js", String::new())],
         };
         vars.0.extend(sdk_vars);
         let setup = vars.render(if root.is_some() {
             language.sdk_path
         } else {
-            language.sdk_git
+            language.sdk_registry
         })?;
         vars.0.push(("sdk_setup", setup.trim_end().to_owned()));
         let section = vars.render(CHECK_RUN_UPLOAD)?;

@@ -320,7 +320,7 @@ fn scaffold_refuses_bad_names_existing_directories_and_unknown_languages() {
 }
 
 #[test]
-fn scaffold_without_sdk_takes_it_from_the_repository() {
+fn scaffold_without_sdk_takes_the_published_sdk() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().to_str().unwrap();
     // An existing empty directory is used.
@@ -329,14 +329,14 @@ fn scaffold_without_sdk_takes_it_from_the_repository() {
         (
             "rust",
             "Cargo.toml",
-            r#"git = "https://github.com/wasmhook/wasmhook""#,
+            r#"wasmhook-sdk = { version = "0.1.0" }"#,
         ),
         (
             "python",
             "pyproject.toml",
-            "git+https://github.com/wasmhook/wasmhook#subdirectory=guest-sdk/python",
+            r#"dependencies = ["wasmhook-sdk==0.1.0"]"#,
         ),
-        ("js", "package.json", r#""file:../wasmhook/guest-sdk/js""#),
+        ("js", "package.json", r#""wasmhook-sdk": "0.1.0""#),
     ] {
         let name = format!("alerts-{lang}");
         let (ok, _, err) = wasmhook(&["plugin", "new", "--lang", lang, "--dir", dir, &name]);
@@ -346,7 +346,11 @@ fn scaffold_without_sdk_takes_it_from_the_repository() {
         assert!(text.contains(source), "{lang}: {text}");
         let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
         assert!(
-            readme.contains("https://github.com/wasmhook/wasmhook") && !readme.contains("{{"),
+            readme.contains("`wasmhook-sdk` 0.1.0")
+                && !readme.contains("git clone")
+                && !readme.contains("git+")
+                && !readme.contains("git = ")
+                && !readme.contains("{{"),
             "{lang}: {readme}"
         );
         for wit in ["types.wit", "world.wit"] {
@@ -436,4 +440,212 @@ fn serve_writes_json_log_lines_filtered_by_rust_log() {
         !rejected.to_string().contains("not-a-real-token"),
         "{rejected}"
     );
+}
+
+/// A `wasmhook serve` process on a fresh SQLite database and a free port; returns it with its
+/// base URL. Its log is drained in the background.
+fn serve(dir: &Path, admin_token: &str) -> (Server, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmhook"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
+        .args(["--bootstrap-token", admin_token])
+        .arg("--database")
+        .arg(dir.join("wasmhook.db"))
+        .env("WASMHOOK_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting wasmhook serve");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let server = Server(child);
+    let addr = loop {
+        let line = lines.next().expect("the server logs").expect("a line");
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if value["fields"]["message"] == "wasmhook listening" {
+            break value["fields"]["local"].as_str().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    (server, format!("http://{addr}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deploy_goes_live_at_once_and_rollback_restores_the_previous_build() {
+    const ADMIN: &str = "cli-deploy-admin-token-0123456789";
+    let parent = tempfile::tempdir().unwrap();
+    std::fs::write(parent.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+    let project = scaffold("rust", parent.path(), "deploy-demo");
+    std::fs::copy(repo().join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
+    // The shared target directory of the scaffold tests: `wasmhook.json` names where the
+    // component lands, as a user moving the target directory would.
+    let target = repo().join("target/scaffold-test");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(project.join("wasmhook.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["name"], "deploy-demo");
+    assert_eq!(
+        manifest["wasm"],
+        "target/wasm32-wasip2/release/deploy_demo.wasm"
+    );
+    let manifest = serde_json::json!({
+        "name": "deploy-demo",
+        "version": "0.1.0",
+        "build": manifest["build"],
+        "wasm": target.join("wasm32-wasip2/release/deploy_demo.wasm"),
+    });
+    std::fs::write(project.join("wasmhook.json"), manifest.to_string()).unwrap();
+
+    let (_server, base) = serve(parent.path(), ADMIN);
+    let http = reqwest::Client::new();
+    let api = |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
+        let mut request = http
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(ADMIN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.expect("the server answers");
+            let status = response.status();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            assert!(status.is_success(), "{status}: {body}");
+            body
+        }
+    };
+    let communities = api(reqwest::Method::GET, "/api/communities", None).await;
+    let community = communities["communities"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let channels = api(
+        reqwest::Method::GET,
+        &format!("/api/communities/{community}/channels"),
+        None,
+    )
+    .await;
+    let channel = channels["channels"][0]["id"].as_str().unwrap().to_owned();
+    let hook = api(
+        reqwest::Method::POST,
+        &format!("/api/channels/{channel}/webhooks"),
+        Some(serde_json::json!({"name": "alerts"})),
+    )
+    .await;
+    let webhook = hook["id"].as_str().unwrap().to_owned();
+    let url = hook["url"].as_str().unwrap().to_owned();
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo_dir = Path::new(&cargo).parent().map(Path::to_path_buf);
+    let deploy = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wasmhook"));
+        command
+            .args(["plugin"])
+            .args(args)
+            .env("WASMHOOK_SERVER", &base)
+            .env("WASMHOOK_TOKEN", ADMIN)
+            .env("WASMHOOK_WEBHOOK", &webhook)
+            .env("WASMHOOK_LOG", "warn")
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(&project);
+        if let Some(dir) = &cargo_dir {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let mut paths = vec![dir.clone()];
+            paths.extend(std::env::split_paths(&path));
+            command.env("PATH", std::env::join_paths(paths).unwrap());
+        }
+        for var in [
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "RUSTC_WORKSPACE_WRAPPER",
+        ] {
+            command.env_remove(var);
+        }
+        let out = command.output().expect("running wasmhook plugin");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "wasmhook plugin {args:?}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    // Posts an alert through the webhook; returns the message it made.
+    let alert = |n: u32| {
+        let http = http.clone();
+        let (url, base, channel) = (url.clone(), base.clone(), channel.clone());
+        async move {
+            let title = format!("Alert {n}");
+            let response = http
+                .post(&url)
+                .json(&serde_json::json!({"title": title, "text": "details"}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            assert!(
+                status.is_success(),
+                "{status}: {}",
+                response.text().await.unwrap()
+            );
+            let page: serde_json::Value = http
+                .get(format!("{base}/api/channels/{channel}/messages?limit=1"))
+                .bearer_auth(ADMIN)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let newest = page["messages"].as_array().unwrap().last().unwrap().clone();
+            let content = newest["content"].as_str().unwrap().to_owned();
+            assert!(content.contains(&title), "{content}");
+            content
+        }
+    };
+
+    // First deploy: built, uploaded as 0.1.0+<hash>, attached, live for the next request.
+    let first = deploy(&["deploy"]);
+    assert!(first.contains("deploy-demo 0.1.0+"), "{first}");
+    assert!(
+        first.contains(&format!("webhook {webhook}: now runs deploy-demo 0.1.0+")),
+        "{first}"
+    );
+    assert_eq!(alert(1).await, "**Alert 1**\ndetails");
+    // The same bytes again: no new version.
+    let again = deploy(&["deploy"]);
+    assert!(again.contains("already uploaded"), "{again}");
+
+    // A change to the plugin: a new version, live at once.
+    let lib = project.join("src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    let changed = source.replace(
+        r#"format!("**{title}**")"#,
+        r#"format!("**{title}** (v2)")"#,
+    );
+    assert_ne!(source, changed, "the template's title line moved");
+    std::fs::write(&lib, changed).unwrap();
+    let second = deploy(&["deploy"]);
+    assert!(second.contains("uploaded (plugin"), "{second}");
+    assert_eq!(alert(2).await, "**Alert 2** (v2)\ndetails");
+
+    // Rollback: the first build again.
+    let back = deploy(&["rollback"]);
+    assert!(
+        back.contains("rolled back from deploy-demo 0.1.0+"),
+        "{back}"
+    );
+    assert_eq!(alert(3).await, "**Alert 3**\ndetails");
+    let plugins = api(
+        reqwest::Method::GET,
+        &format!("/api/communities/{community}/plugins"),
+        None,
+    )
+    .await;
+    let versions = plugins["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "deploy-demo")
+        .count();
+    assert_eq!(versions, 2, "{plugins}");
 }

@@ -185,7 +185,11 @@ async fn a_wrong_key_stops_startup_and_a_rotation_reseals_everything() {
     let vapid = store.secret("vapid_private_key").await.unwrap();
     store.close().await;
     let sealed_with = |key: &str| {
-        wasmhook::secrets::Keyring::new(&base64_key(key), &[])
+        keyed(&db, key, &[])
+            .secrets
+            .load(&tmp.path().join("unused.key"))
+            .expect("a valid key")
+            .keyring
             .current_id()
             .to_owned()
     };
@@ -255,13 +259,4 @@ async fn plaintext_from_before_encryption_is_sealed_at_startup() {
             .await
             .unwrap();
     assert!(stored.starts_with(b"enc:v1:"), "sealed at startup");
-}
-
-fn base64_key(key: &str) -> [u8; 32] {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD
-        .decode(key)
-        .unwrap()
-        .try_into()
-        .unwrap()
 }

@@ -3,7 +3,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use wasmhook_tests::TestApp;
+use wasmhook_tests::{ADMIN_TOKEN, TestApp};
 
 struct Actors {
     owner: String,
@@ -285,4 +285,52 @@ async fn messages_are_for_channel_members() {
     )
     .await
     .expect_error(401, "unauthorized", None);
+}
+
+#[tokio::test]
+async fn a_community_keeps_at_least_one_owner() {
+    let app = TestApp::spawn().await;
+    let c = app.community_id.clone();
+    let path = format!("/api/communities/{c}/members");
+    let me = app.get("/api/me", ADMIN_TOKEN).await.expect(200);
+    let admin_id = me["id"].as_str().unwrap().to_owned();
+
+    // The bootstrap admin is the only owner: demoting themselves is refused, naming `role`.
+    app.post(
+        &path,
+        ADMIN_TOKEN,
+        json!({"user_id": admin_id, "role": "admin"}),
+    )
+    .await
+    .expect_error(422, "validation_failed", Some("role"));
+    let members = app.get(&path, ADMIN_TOKEN).await.expect(200);
+    let role_of = |members: &Value, id: &str| {
+        members["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .map(|m| m["role"].clone())
+    };
+    assert_eq!(role_of(&members, &admin_id), Some(json!("owner")));
+
+    // With a second owner, the first may step down; then the second is the last one.
+    let (second_id, second) = app.user("second_owner", "owner").await;
+    app.post(
+        &path,
+        ADMIN_TOKEN,
+        json!({"user_id": admin_id, "role": "admin"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &path,
+        &second,
+        json!({"user_id": second_id, "role": "member"}),
+    )
+    .await
+    .expect_error(422, "validation_failed", Some("role"));
+    let members = app.get(&path, &second).await.expect(200);
+    assert_eq!(role_of(&members, &second_id), Some(json!("owner")));
+    assert_eq!(role_of(&members, &admin_id), Some(json!("admin")));
 }

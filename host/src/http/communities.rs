@@ -126,7 +126,7 @@ struct MemberBody {
 /// `POST /api/communities/{id}/members` {user_id, role}: add a member or change a role.
 /// Only owners grant or take away ownership. A user can be added by an instance administrator,
 /// or by a manager who already shares a community with them; any other id, existing or not,
-/// gets the same 422, so ids cannot be probed.
+/// gets the same 422, so ids cannot be probed. Demoting the last owner gets 422 on `role`.
 #[utoipa::path(
     post,
     path = "/api/communities/{id}/members",

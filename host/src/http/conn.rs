@@ -396,7 +396,7 @@ pub(crate) fn json_error_response(status: u16) -> Vec<u8> {
             "the request is not valid HTTP/1.1",
         ),
     };
-    let body = serde_json::json!({ "error": { "code": code, "message": message } }).to_string();
+    let body = super::error::error_body(code, message, None).to_string();
     let retry = if status == 503 {
         "retry-after: 1\r\n"
     } else {

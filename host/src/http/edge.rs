@@ -11,10 +11,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body::Body as _;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::ApiError;
 use super::conn::BodyTimedOut;
+use super::error::error_body;
 use crate::telemetry;
 
 /// The route label of a request that matched no route.
@@ -83,8 +84,11 @@ pub async fn edge(req: Request, next: Next) -> Response {
 
 /// 408, closing the connection (the rest of the body is not read).
 fn request_timeout() -> Response {
-    let body = json!({ "error": { "code": "request_timeout",
-        "message": "the request body did not arrive in time" } });
+    let body = error_body(
+        "request_timeout",
+        "the request body did not arrive in time",
+        None,
+    );
     let mut response = (StatusCode::REQUEST_TIMEOUT, axum::Json(body)).into_response();
     response
         .headers_mut()
@@ -129,7 +133,7 @@ async fn error_shape(response: Response, reshape_text: bool) -> (Response, Strin
         Ok(text) if !text.is_empty() => text.to_owned(),
         _ => status_message(status).to_owned(),
     };
-    let body = json!({ "error": { "code": fallback, "message": message } }).to_string();
+    let body = error_body(&fallback, &message, None).to_string();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_TYPE,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::ingest::dialect::DialectError;
 use crate::ingest::validate::FieldError;
@@ -107,6 +107,10 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => ApiError::NotFound("not found"),
+            StoreError::LastOwner => ApiError::invalid(
+                "role",
+                "role would leave the community without an owner; make another member owner first",
+            ),
             StoreError::Conflict { field } => ApiError::Conflict {
                 field: Some(field.to_owned()),
                 message: format!("{field} is already taken"),
@@ -137,6 +141,16 @@ impl From<DialectError> for ApiError {
     }
 }
 
+/// The one error shape, `{"error":{"code","message","field"?}}`, for every response the
+/// server builds, including those written below axum (the connection guard, the edge).
+pub(crate) fn error_body(code: &str, message: &str, field: Option<&str>) -> Value {
+    let mut body = json!({ "error": { "code": code, "message": message } });
+    if let Some(field) = field {
+        body["error"]["field"] = field.into();
+    }
+    body
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, field) = self.status_code_field();
@@ -148,10 +162,7 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut body = json!({ "error": { "code": code, "message": message } });
-        if let Some(field) = field {
-            body["error"]["field"] = field.into();
-        }
+        let body = error_body(code, &message, field);
         let mut response = (status, axum::Json(body)).into_response();
         if let ApiError::RateLimited { retry_after } = self {
             let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;

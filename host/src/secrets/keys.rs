@@ -226,6 +226,17 @@ mod tests {
         }
     }
 
+    /// The keyring of `key` given by flag (no file is read or written).
+    fn ring(key: &str) -> Keyring {
+        SecretKeyOptions {
+            key: Some(key.to_owned()),
+            ..options()
+        }
+        .load(Path::new("/nonexistent/unused"))
+        .unwrap()
+        .keyring
+    }
+
     #[test]
     fn a_missing_key_file_is_created_owner_only_and_reused() {
         let tmp = tempfile::tempdir().unwrap();
@@ -247,14 +258,7 @@ mod tests {
     fn the_flag_wins_and_old_keys_open() {
         let tmp = tempfile::tempdir().unwrap();
         let (new, old) = (generate_key(), generate_key());
-        let old_ring = SecretKeyOptions {
-            key: Some(old.clone()),
-            ..options()
-        }
-        .load(&tmp.path().join("unused"))
-        .unwrap()
-        .keyring;
-        let sealed = old_ring.seal("t.c:1", b"x");
+        let sealed = ring(&old).seal("t.c:1", b"x");
         let loaded = SecretKeyOptions {
             key: Some(new),
             old_keys: vec![old],
@@ -277,14 +281,7 @@ mod tests {
     fn further_lines_of_the_key_file_are_old_keys() {
         let tmp = tempfile::tempdir().unwrap();
         let (new, old) = (generate_key(), generate_key());
-        let sealed = SecretKeyOptions {
-            key: Some(old.clone()),
-            ..options()
-        }
-        .load(tmp.path())
-        .unwrap()
-        .keyring
-        .seal("t.c:1", b"x");
+        let sealed = ring(&old).seal("t.c:1", b"x");
         let path = tmp.path().join("k");
         std::fs::write(&path, format!("{new}\n# retired\n{old}\n")).unwrap();
         let loaded = options().load(&path).unwrap();

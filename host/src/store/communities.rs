@@ -108,7 +108,8 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Adds a member, or changes the role of an existing one.
+    /// Adds a member, or changes the role of an existing one. Demoting the community's only
+    /// owner is refused with [`StoreError::LastOwner`].
     pub async fn set_community_member(
         &self,
         community_id: Uuid,
@@ -116,12 +117,30 @@ impl Store {
         role: Role,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
+        // Membership changes of one community are serialised on its row (PostgreSQL takes a
+        // row lock; SQLite has one writer), so two owners demoting each other at once cannot
+        // both pass the last-owner check below.
+        query("UPDATE communities SET name = name WHERE id = $1")
+            .bind(community_id)
+            .execute(&mut tx)
+            .await?;
         let existing: Option<Role> =
             query("SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2")
                 .bind(community_id)
                 .bind(user_id)
                 .fetch_optional_scalar(&mut tx)
                 .await?;
+        if existing == Some(Role::Owner) && role != Role::Owner {
+            let owners: i64 = query(
+                "SELECT COUNT(*) FROM community_members WHERE community_id = $1 AND role = 'owner'",
+            )
+            .bind(community_id)
+            .fetch_scalar(&mut tx)
+            .await?;
+            if owners <= 1 {
+                return Err(StoreError::LastOwner);
+            }
+        }
         query(
             "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",

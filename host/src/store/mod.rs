@@ -71,6 +71,9 @@ pub enum StoreError {
         /// The API field whose value already exists.
         field: &'static str,
     },
+    /// The change would leave a community without an owner.
+    #[error("a community must keep at least one owner")]
+    LastOwner,
     /// The database URL could not be understood.
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),

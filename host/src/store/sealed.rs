@@ -122,12 +122,8 @@ impl Store {
             .bind(key)
             .fetch_scalar(self.write())
             .await?;
-        let opened = self.open_bytes(SETTINGS, &key, &value)?;
-        // Before encryption at rest the value was the 32 raw bytes; now it is their hex.
-        let bytes = match <[u8; 32]>::try_from(opened.as_slice()) {
-            Ok(raw) => raw.to_vec(),
-            Err(_) => hex::decode(&opened).unwrap_or_default(),
-        };
+        let opened = setting_text(self.open_bytes(SETTINGS, &key, &value)?);
+        let bytes = hex::decode(opened).unwrap_or_default();
         bytes.try_into().map_err(|_| StoreError::Sealed {
             place: SETTINGS.aad(&key),
             error: SealError::Damaged,
@@ -159,10 +155,7 @@ impl Store {
             let Some(fresh) = self.stale(SETTINGS, &key, &value)? else {
                 continue;
             };
-            let fresh = match <[u8; 32]>::try_from(fresh.as_slice()) {
-                Ok(raw) => hex::encode(raw),
-                Err(_) => String::from_utf8(fresh).unwrap_or_default(),
-            };
+            let fresh = setting_text(fresh);
             resealed += query("UPDATE settings SET value = $1 WHERE key = $2 AND value = $3")
                 .bind(self.seal_secret(SETTINGS, &key, &fresh).into_bytes())
                 .bind(&key)
@@ -231,5 +224,14 @@ impl Store {
                 error,
             }),
         }
+    }
+}
+
+/// A sealed setting's plaintext as text. Host keys from before encryption at rest were stored
+/// as their 32 raw bytes; they are read (and sealed again) as their hex, the form used since.
+fn setting_text(plaintext: Vec<u8>) -> String {
+    match <[u8; 32]>::try_from(plaintext.as_slice()) {
+        Ok(raw) => hex::encode(raw),
+        Err(_) => String::from_utf8(plaintext).unwrap_or_default(),
     }
 }
