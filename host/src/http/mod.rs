@@ -23,6 +23,7 @@ pub(crate) mod plugins;
 mod push;
 pub mod server;
 pub mod session;
+mod studio;
 mod users;
 mod webhooks;
 
