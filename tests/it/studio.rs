@@ -616,3 +616,35 @@ async fn hostile_delivery_content_renders_as_text_and_runs_nothing() {
     assert_console_errors_only(&browser, &[]).await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_quarantine_notice_appears_live_on_the_notices_page() {
+    let app = TestApp::spawn_with(|cfg| {
+        cfg.fair_share.breaker_failures = 2;
+        cfg.fair_share.breaker_backoff_ms = 60_000;
+    })
+    .await;
+    let hook = app
+        .plugin_webhook(artifacts::FLAKY, "flaky", json!({ "trap": true }))
+        .await;
+    let browser = admin_browser(&app).await;
+    browser.click("Notices").await;
+    browser.see("No notices.").await;
+    browser
+        .js("window.__sameDocument = true; return null;")
+        .await;
+    let path = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+    let headers = [("content-type".to_owned(), "text/plain".to_owned())];
+    for _ in 0..2 {
+        assert_eq!(post_to(&app, &path, &headers, "x").await, 500);
+    }
+    browser
+        .find("//ul[@aria-label='Notices']/li[contains(., 'is quarantined') and contains(., 'flaky')]")
+        .await;
+    assert_eq!(
+        browser.js("return window.__sameDocument === true").await,
+        true
+    );
+    assert_console_errors_only(&browser, &[]).await;
+    browser.close().await;
+}

@@ -253,7 +253,7 @@ struct DryRunBody {
     tag = "deliveries",
     params(("id" = Uuid, Path, description = "The webhook id")),
     request_body = DryRunBody,
-    responses((status = 200, description = "what the plugin would post, without posting (`messages`, `log`, `error`)", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: the webhook has no plugin attached", body = doc::ErrorBody))
+    responses((status = 200, description = "what the plugin would post, without posting (`messages`, each with `content_html` as the chat renders it and its `mentions`; `log`, `duration_us`, `peak_memory_bytes`, `error`)", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: the webhook has no plugin attached", body = doc::ErrorBody))
 )]
 async fn post_dry_run(
     State(state): State<AppState>,
