@@ -24,7 +24,7 @@ export async function playgroundView(app, main) {
   const config = field('Configuration (JSON)', { name: 'config', rows: 5, class: 'code', spellcheck: 'false' }, 'textarea');
   const path = field('Path suffix', { name: 'path', placeholder: '/github' });
   const headers = field('Headers (one “Name: value” per line)', { name: 'headers', rows: 4, class: 'code', spellcheck: 'false' }, 'textarea');
-  const body = field('Payload', { name: 'body', rows: 10, class: 'code', spellcheck: 'false' }, 'textarea');
+  const body = field('Payload', { name: 'body', rows: 8, class: 'code', spellcheck: 'false' }, 'textarea');
   const url = field('Webhook URL with its token (for “Send for real”)', { name: 'url', type: 'url' });
   const general = h('p', { class: 'form-error', role: 'alert' });
   const output = h('section', { class: 'playground-output', 'aria-label': 'Result', 'aria-live': 'polite' });
@@ -67,7 +67,7 @@ export async function playgroundView(app, main) {
     }
     try {
       const result = await post(`/api/webhooks/${webhook.input.value}/dry-run`, req);
-      showResult(app, output, webhooks.find((x) => x.id === webhook.input.value), result);
+      showResult(app, output, result);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       showError(err, fields, general);
@@ -101,14 +101,14 @@ export async function playgroundView(app, main) {
 
   replace(main, page('Playground',
     h('p', { class: 'muted' }, 'Runs a plugin on a sample request without posting anything (dry run).'),
-    h('form', { class: 'stack create', 'aria-label': 'Playground' },
+    h('div', { class: 'playground' }, h('form', { class: 'stack create', 'aria-label': 'Playground' },
       webhook.row, plugin.row, config.row, path.row, headers.row, body.row, general,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary', onClick: run }, 'Run dry run')),
       url.row,
       h('div', { class: 'actions' },
         h('button', { type: 'button', onClick: sendForReal }, 'Send for real'))),
-    output));
+    output)));
 
   const fromDelivery = params.get('delivery');
   if (fromDelivery) {
@@ -124,7 +124,7 @@ export async function playgroundView(app, main) {
   }
 }
 
-function showResult(app, output, webhook, result) {
+function showResult(app, output, result) {
   const rows = [
     ['Outcome', result.outcome],
     ['Duration', formatDuration(result.duration_us)],
@@ -150,5 +150,4 @@ function showResult(app, output, webhook, result) {
       : h('p', null, 'none'),
     h('h3', null, 'Log'),
     h('pre', { class: 'code log' }, result.log || '(empty)'));
-  void webhook;
 }

@@ -386,6 +386,9 @@ async fn the_playground_renders_a_fixture_as_the_chat_does_with_the_log() {
     browser
         .find("//pre[contains(@class,'log') and contains(., 'template mode')]")
         .await;
+    browser
+        .js("document.querySelector('main').scrollTop = 0; return null;")
+        .await;
     browser.screenshot("playground.png").await;
     // Nothing was posted.
     assert_eq!(app.messages().await.len(), 0);
