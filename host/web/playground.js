@@ -26,6 +26,25 @@ export async function playgroundView(app, main) {
   const headers = field('Headers (one “Name: value” per line)', { name: 'headers', rows: 4, class: 'code', spellcheck: 'false' }, 'textarea');
   const body = field('Payload', { name: 'body', rows: 8, class: 'code', spellcheck: 'false' }, 'textarea');
   const url = field('Webhook URL with its token (for “Send for real”)', { name: 'url', type: 'url' });
+  const example = field('Example the plugin ships', { name: 'example' }, 'select');
+  let examples = [];
+  const loadExamples = async () => {
+    const w = webhooks.find((x) => x.id === webhook.input.value);
+    const pluginId = plugin.input.value || w?.plugin_id;
+    examples = pluginId ? (await get(`/api/plugins/${pluginId}/examples`)).examples : [];
+    replace(example.input, examples.length
+      ? examples.map((e, i) => h('option', { value: String(i) }, e.title))
+      : h('option', { value: '' }, 'This plugin ships no examples'));
+    example.input.disabled = !examples.length;
+  };
+  const useExample = () => {
+    const e = examples[Number(example.input.value)];
+    if (!e) return;
+    headers.input.value = headerLines(e.headers);
+    body.input.value = pretty(e.body);
+    path.input.value = e.path;
+  };
+  plugin.input.addEventListener('change', () => loadExamples());
   const general = h('p', { class: 'form-error', role: 'alert' });
   const output = h('section', { class: 'playground-output', 'aria-label': 'Result', 'aria-live': 'polite' });
   const fields = { webhook, plugin_id: plugin, config, path, headers, body, url };
@@ -37,6 +56,7 @@ export async function playgroundView(app, main) {
     replace(plugin.input, h('option', { value: '' }, 'The webhook’s plugin'),
       plugins.map((p) => h('option', { value: p.id }, `${p.name} ${p.version}`)));
     if (!preferConfig) config.input.value = w.plugin_config ? JSON.stringify(w.plugin_config, null, 2) : '';
+    await loadExamples();
   };
   webhook.input.addEventListener('change', () => choose(false));
 
@@ -102,7 +122,9 @@ export async function playgroundView(app, main) {
   replace(main, page('Playground',
     h('p', { class: 'muted' }, 'Runs a plugin on a sample request without posting anything (dry run).'),
     h('div', { class: 'playground' }, h('form', { class: 'stack create', 'aria-label': 'Playground' },
-      webhook.row, plugin.row, config.row, path.row, headers.row, body.row, general,
+      webhook.row, plugin.row, config.row, example.row,
+      h('div', { class: 'actions' }, h('button', { type: 'button', onClick: useExample }, 'Load example')),
+      path.row, headers.row, body.row, general,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary', onClick: run }, 'Run dry run')),
       url.row,

@@ -342,17 +342,21 @@ async fn the_playground_renders_a_fixture_as_the_chat_does_with_the_log() {
     .expect(200);
     let browser = admin_browser(&app).await;
     browser.click("Playground").await;
-    let (headers, body) = github_fixture("push-new-branch");
-    let lines: Vec<String> = headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    // The example the GitHub plugin ships: a push creating a branch, with its headers.
     browser
-        .fill("Headers (one “Name: value” per line)", &lines.join("\n"))
+        .find("//option[normalize-space()='GitHub: push creating a branch']")
         .await;
-    browser
-        .field("Payload")
-        .await
-        .send_keys(&body)
-        .await
-        .unwrap();
+    browser.click("Load example").await;
+    let (_, body) = github_fixture("push-new-branch");
+    let expected: Value = serde_json::from_str(&body).unwrap();
+    let loaded: Value = serde_json::from_str(&browser.value("Payload").await).unwrap();
+    assert_eq!(loaded, expected);
+    assert!(
+        browser
+            .value("Headers (one “Name: value” per line)")
+            .await
+            .contains("X-GitHub-Event: push")
+    );
     browser.click("Run dry run").await;
     let message = browser
         .find("//section[@aria-label='Result']//article[@aria-label='Message from GitHub']")

@@ -10,6 +10,7 @@ mod deliveries;
 mod discord;
 pub mod edge;
 pub mod error;
+mod examples;
 mod execute;
 pub mod extract;
 mod health;
