@@ -3,6 +3,8 @@
 //! delivery log with replay, the playground, outgoing webhooks with their log, what a plain
 //! member reaches, and hostile delivery content. With `WASMHOOK_SCREENSHOTS=1` the README's
 //! screenshots of the deliveries list and the playground are saved to `docs/screenshots/`.
+//! Its length is earned: seven end-to-end browser flows, one per acceptance line of the issue,
+//! each of which only reads well in one piece.
 
 use std::path::PathBuf;
 use std::time::Duration;
