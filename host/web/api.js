@@ -7,6 +7,11 @@ export function setCsrf(token) {
   csrfToken = token;
 }
 
+/** The session's CSRF token (for requests that are not JSON, e.g. a plugin upload). */
+export function csrf() {
+  return csrfToken;
+}
+
 /** An error answer of the API: status, code, message and the field it names. */
 export class ApiError extends Error {
   constructor(status, body) {
@@ -34,6 +39,21 @@ export async function api(method, path, body) {
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** Sends raw bytes (e.g. a `.wasm` upload); resolves to the JSON answer, rejects with ApiError. */
+export async function postBytes(path, bytes, contentType) {
+  const headers = { Accept: 'application/json', 'Content-Type': contentType };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const response = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: bytes });
+  let data = null;
+  try {
+    data = await response.json();
   } catch {
     data = null;
   }

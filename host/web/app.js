@@ -8,6 +8,11 @@ import { ChatView } from './chat.js';
 import { Notifications } from './notifications.js';
 import { peopleView } from './people.js';
 import { accountView } from './account.js';
+import { canUseStudio } from './studio.js';
+import { pluginsView, webhookView } from './plugins.js';
+import { DeliveriesView, deliveryView } from './deliveries.js';
+import { playgroundView } from './playground.js';
+import { outgoingView, NoticesView } from './outgoing-page.js';
 
 const root = document.getElementById('app');
 
@@ -18,6 +23,7 @@ export const app = {
   channels: new Map(), // community id -> channels
   navigate,
   chat: null,
+  view: null, // the open studio page that follows live events (deliveries, notices)
   notifications: null,
   live: null,
 };
@@ -65,6 +71,7 @@ async function signedIn(session) {
   app.live = connectLive({
     onEvent: (event) => {
       app.chat?.onEvent(event);
+      app.view?.onEvent?.(event);
       app.notifications?.onEvent(event);
     },
     onOpen: () => app.chat?.resync(),
@@ -91,6 +98,12 @@ function layout() {
     h('nav', { 'aria-label': 'Main', class: 'mainnav' },
       h('a', { href: '/', 'data-route': true }, 'Chat'),
       h('a', { href: '/people', 'data-route': true }, 'People'),
+      canUseStudio(app) && [
+        h('a', { href: '/plugins', 'data-route': true }, 'Plugins'),
+        h('a', { href: '/playground', 'data-route': true }, 'Playground'),
+        h('a', { href: '/outgoing', 'data-route': true }, 'Outgoing'),
+        h('a', { href: '/notices', 'data-route': true }, 'Notices'),
+      ],
       h('a', { href: '/account', 'data-route': true }, 'Account')),
     h('span', { id: 'live-status', class: 'live-status', role: 'status' }, 'Connecting…'),
     h('div', { id: 'notifications-slot', class: 'notifications-slot' }),
@@ -129,6 +142,9 @@ function route() {
   }
   app.chat?.close();
   app.chat = null;
+  app.view?.close?.();
+  app.view = null;
+  if (studioRoute(main, path)) return;
   if (path === '/people') {
     peopleView(app, main);
   } else if (path === '/account') {
@@ -138,6 +154,24 @@ function route() {
     if (first) navigate(`/channels/${first.id}`, true);
     else replace(main, h('p', null, 'You are not in any channel yet.'));
   }
+}
+
+/** The plugin studio's pages; false when `path` is none of them. */
+function studioRoute(main, path) {
+  const id = '([0-9a-f-]{36})';
+  const show = (promise) => promise.catch((err) => {
+    replace(main, h('p', { role: 'alert', class: 'form-error' }, err.message));
+  });
+  let m;
+  if (path === '/plugins') show(pluginsView(app, main));
+  else if (path === '/playground') show(playgroundView(app, main));
+  else if (path === '/outgoing') show(outgoingView(app, main).then((v) => { app.view = v; }));
+  else if (path === '/notices') app.view = new NoticesView(app, main);
+  else if ((m = path.match(new RegExp(`^/webhooks/${id}/deliveries$`)))) app.view = new DeliveriesView(app, main, m[1]);
+  else if ((m = path.match(new RegExp(`^/webhooks/${id}$`)))) show(webhookView(app, main, m[1]));
+  else if ((m = path.match(new RegExp(`^/deliveries/${id}$`)))) show(deliveryView(app, main, m[1]));
+  else return false;
+  return true;
 }
 
 function openChannel(main, channelId) {

@@ -222,6 +222,10 @@ class WebhooksTab {
         h('dt', null, 'Failures'), h('dd', null, String(w.failures)),
         h('dt', null, 'Created'), h('dd', null, formatTime(w.created_at))),
       h('div', { class: 'actions' },
+        h('a', {
+          href: `/webhooks/${w.id}`, 'data-route': true, class: 'button-link',
+          onClick: (e) => e.target.closest('dialog')?.close(),
+        }, `Plugin and deliveries of ${w.name}`),
         h('button', { type: 'button', onClick: edit }, 'Edit'),
         h('button', { type: 'button', onClick: () => this.test(w) }, 'Send test message'),
         h('button', { type: 'button', onClick: () => this.regenerate(w) }, 'Regenerate token'),

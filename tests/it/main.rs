@@ -19,6 +19,7 @@ mod operations;
 mod outgoing;
 mod plugins;
 mod roles;
+mod studio;
 mod unavailable;
 mod visibility;
 mod web;

@@ -188,7 +188,18 @@ pub(crate) async fn record_refusal(
         .record_delivery(delivery, state.keep_deliveries)
         .await
     {
-        Ok(id) => Some(id),
+        Ok(id) => {
+            let t = &accepted.target;
+            super::studio::delivery_recorded(
+                state,
+                t.community_id,
+                t.id,
+                id,
+                DeliveryStatus::Failed,
+            )
+            .await;
+            Some(id)
+        }
         Err(e) => {
             tracing::error!(error = %e, webhook = %accepted.target.id, "could not record a refused request");
             None

@@ -163,6 +163,7 @@ async fn post_replay(
                 .post_replay(id, &target, messages, &run.log)
                 .await
                 .map_err(replay_conflict)?;
+            settled(&state, &webhook, id, DeliveryStatus::Replayed).await;
             Ok((StatusCode::CREATED, Json(messages_body(&stored, id))).into_response())
         }
         PluginOutcome::Skipped(reason) | PluginOutcome::Ignored(reason) => {
@@ -175,6 +176,7 @@ async fn post_replay(
                 .settle_failed_delivery(id, status, reason, &run.log)
                 .await
                 .map_err(replay_conflict)?;
+            settled(&state, &webhook, id, status).await;
             Ok((
                 StatusCode::OK,
                 Json(json!({ "status": word, "reason": reason, "delivery_id": id })),
@@ -191,6 +193,7 @@ async fn post_replay(
                 .update_failed_delivery(id, code, message, &run.log)
                 .await
                 .map_err(replay_conflict)?;
+            settled(&state, &webhook, id, DeliveryStatus::Failed).await;
             Ok(error_response(*status, code, message, Some(id)))
         }
         PluginOutcome::Failed { code, message } => {
@@ -199,9 +202,15 @@ async fn post_replay(
                 .update_failed_delivery(id, code, message, &run.log)
                 .await
                 .map_err(replay_conflict)?;
+            settled(&state, &webhook, id, DeliveryStatus::Failed).await;
             Ok(error_response(500, code, message, Some(id)))
         }
     }
+}
+
+/// Tells the webhook's managers live that a replay changed a delivery.
+async fn settled(state: &AppState, webhook: &Webhook, id: Uuid, status: DeliveryStatus) {
+    super::studio::delivery_recorded(state, webhook.community_id, webhook.id, id, status).await;
 }
 
 /// A replay's store write found the delivery no longer failed: a concurrent replay settled
@@ -244,7 +253,7 @@ struct DryRunBody {
     tag = "deliveries",
     params(("id" = Uuid, Path, description = "The webhook id")),
     request_body = DryRunBody,
-    responses((status = 200, description = "what the plugin would post, without posting (`messages`, `log`, `error`)", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: the webhook has no plugin attached", body = doc::ErrorBody))
+    responses((status = 200, description = "what the plugin would post, without posting (`messages`, each with `content_html` as the chat renders it and its `mentions`; `log`, `duration_us`, `peak_memory_bytes`, `error`)", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 409, description = "conflict: the webhook has no plugin attached", body = doc::ErrorBody))
 )]
 async fn post_dry_run(
     State(state): State<AppState>,
@@ -315,6 +324,7 @@ async fn post_dry_run(
                     "content": m.content,
                     "display_name": m.username.clone().unwrap_or_else(|| webhook.username.clone()),
                     "avatar_url": m.avatar_url.clone().or_else(|| webhook.avatar_url.clone()),
+                    "content_html": crate::markdown::render(&m.content, &mentions),
                     "mentions": mentions,
                 }));
             }

@@ -197,6 +197,7 @@ pub async fn run_plugin_delivery(
                     keep,
                 )
                 .await?;
+            announce(state, target, delivery_id, DeliveryStatus::Succeeded).await;
             Ok((
                 StatusCode::CREATED,
                 Json(messages_body(&stored, delivery_id)),
@@ -212,6 +213,7 @@ pub async fn run_plugin_delivery(
                 .store
                 .record_delivery(delivery(status, Some(reason.clone()), None), keep)
                 .await?;
+            announce(state, target, delivery_id, status).await;
             Ok((
                 StatusCode::OK,
                 Json(json!({ "status": word, "reason": reason, "delivery_id": delivery_id })),
@@ -232,9 +234,15 @@ pub async fn run_plugin_delivery(
                     keep,
                 )
                 .await?;
+            announce(state, target, delivery_id, DeliveryStatus::Failed).await;
             Ok(error_response(500, code, message, Some(delivery_id)))
         }
     }
+}
+
+/// Tells the webhook's managers live that a delivery was recorded.
+async fn announce(state: &AppState, target: &WebhookTarget, id: Uuid, status: DeliveryStatus) {
+    super::studio::delivery_recorded(state, target.community_id, target.id, id, status).await;
 }
 
 /// A plugin's metrics label: a built-in's name, else the uploaded plugin's id.
@@ -281,12 +289,12 @@ async fn refuse(
             plugin_log: String::new(),
             duration_us: 0,
         };
-        Some(
-            state
-                .store
-                .record_delivery(delivery, state.keep_deliveries)
-                .await?,
-        )
+        let id = state
+            .store
+            .record_delivery(delivery, state.keep_deliveries)
+            .await?;
+        announce(state, target, id, DeliveryStatus::Failed).await;
+        Some(id)
     } else {
         None
     };
@@ -328,6 +336,8 @@ async fn announce_quarantine(
         .await
     {
         tracing::error!(error = %e, webhook = %target.id, "cannot leave the quarantine notice");
+    } else {
+        super::studio::notice_created(state, target.community_id, target.id, &text).await;
     }
 }
 

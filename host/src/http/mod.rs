@@ -10,6 +10,7 @@ mod deliveries;
 mod discord;
 pub mod edge;
 pub mod error;
+mod examples;
 mod execute;
 pub mod extract;
 mod health;
@@ -23,6 +24,7 @@ pub(crate) mod plugins;
 mod push;
 pub mod server;
 pub mod session;
+mod studio;
 mod users;
 mod webhooks;
 

@@ -29,6 +29,10 @@ pub fn router() -> Router<AppState> {
             post(post_plugin).get(get_plugins),
         )
         .route("/api/plugins/{id}", get(get_plugin).delete(delete_plugin))
+        .route(
+            "/api/plugins/{id}/examples",
+            get(super::examples::get_examples),
+        )
         .route("/api/runtime", get(get_runtime))
 }
 
@@ -189,7 +193,11 @@ pub async fn attachable_plugin(
 }
 
 /// A plugin the caller may see: built-ins to every user, uploads to their community's managers.
-async fn visible_plugin(state: &AppState, id: Uuid, user_id: Uuid) -> Result<Plugin, ApiError> {
+pub(super) async fn visible_plugin(
+    state: &AppState,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Plugin, ApiError> {
     let plugin = match state.store.plugin(id).await {
         Err(StoreError::NotFound) => return Err(ApiError::NotFound(super::communities::NOT_FOUND)),
         other => other?,

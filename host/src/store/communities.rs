@@ -108,6 +108,17 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// The owners and admins of a community (who manage its webhooks).
+    pub async fn managers_of(&self, community_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        Ok(query(
+            "SELECT user_id FROM community_members WHERE community_id = $1
+             AND role IN ('owner', 'admin') ORDER BY user_id",
+        )
+        .bind(community_id)
+        .fetch_scalars(self.read())
+        .await?)
+    }
+
     /// Adds a member, or changes the role of an existing one. Demoting the community's only
     /// owner is refused with [`StoreError::LastOwner`].
     pub async fn set_community_member(

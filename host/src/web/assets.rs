@@ -28,7 +28,7 @@ macro_rules! embed {
 }
 
 /// Every file the app serves (besides `index.html`).
-static ASSETS: [Asset; 12] = [
+static ASSETS: [Asset; 17] = [
     embed!("app.css", "text/css; charset=utf-8"),
     embed!("app.js", JS),
     embed!("api.js", JS),
@@ -39,6 +39,11 @@ static ASSETS: [Asset; 12] = [
     embed!("settings.js", JS),
     embed!("people.js", JS),
     embed!("account.js", JS),
+    embed!("studio.js", JS),
+    embed!("plugins.js", JS),
+    embed!("deliveries.js", JS),
+    embed!("playground.js", JS),
+    embed!("outgoing-page.js", JS),
     embed!("sw.js", JS),
     embed!("icon.svg", "image/svg+xml"),
 ];

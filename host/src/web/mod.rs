@@ -1,8 +1,9 @@
 //! The web app: a client of the JSON API written as native ES modules (no build step), every
 //! file compiled into the binary and served from here, with a strict Content-Security-Policy.
 //!
-//! App routes (`/`, `/login`, `/setup`, `/people`, `/account`, `/channels/{id}`) answer the
-//! same `index.html`; assets live under `/assets/{version}/`, where the version is a digest of
+//! App routes (`/`, `/login`, `/setup`, `/people`, `/account`, `/channels/{id}`, and the plugin
+//! studio's `/plugins`, `/webhooks/{id}`, `/webhooks/{id}/deliveries`, `/deliveries/{id}`,
+//! `/playground`, `/outgoing`, `/notices`) answer the same `index.html`; assets live under `/assets/{version}/`, where the version is a digest of
 //! their contents, so they can be cached for a year and a new binary is picked up at once. The
 //! service worker is served at `/sw.js` so its scope is the whole app.
 
@@ -32,13 +33,20 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 /// Paths the app handles in the browser.
-const APP_ROUTES: [&str; 6] = [
+const APP_ROUTES: [&str; 13] = [
     "/",
     "/login",
     "/setup",
     "/people",
     "/account",
     "/channels/{id}",
+    "/plugins",
+    "/webhooks/{id}",
+    "/webhooks/{id}/deliveries",
+    "/deliveries/{id}",
+    "/playground",
+    "/outgoing",
+    "/notices",
 ];
 
 /// Prints where the web app is and, while the bootstrap admin has no password, a fresh

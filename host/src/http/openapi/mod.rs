@@ -100,6 +100,7 @@ const FOREIGN: &str = "foreign formats";
         super::plugins::post_plugin,
         super::plugins::get_plugins,
         super::plugins::get_plugin,
+        super::examples::get_examples,
         super::plugins::delete_plugin,
         super::plugins::get_runtime,
         super::outgoing::get_events,
