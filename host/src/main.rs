@@ -22,6 +22,9 @@ async fn main() -> anyhow::Result<()> {
             wasmhook::plugin_cli::check(&cli.serve, &file)
         }
         Some(Command::Plugin(PluginCommand::New(args))) => wasmhook::scaffold::run(&args),
+        Some(Command::Plugin(PluginCommand::Compile(args))) => {
+            std::process::exit(wasmhook::runtime::compiler::child_main(&args))
+        }
         Some(Command::Plugin(PluginCommand::Run(args))) => {
             if wasmhook::plugin_cli::run(&cli.serve, args).await? {
                 Ok(())
