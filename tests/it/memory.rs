@@ -48,16 +48,31 @@ async fn a_plugin_unloaded_by_the_memory_budget_runs_again_from_the_cache() {
     let app = TestApp::spawn_with(|c| c.sandbox.cache_budget_mib = 0).await;
     let a = hook_with(&app, echo_variant(1), "a").await;
     let b = hook_with(&app, echo_variant(2), "b").await;
-    app.post_raw(&a, &[], r#"{"text":"a first"}"#).await.expect(201);
-    let stats = cache(&app).await;
-    assert_eq!((stats["loaded"].as_u64(), stats["loaded_from_disk"].as_u64()), (Some(1), Some(1)), "{stats}");
-    app.post_raw(&b, &[], r#"{"text":"b"}"#).await.expect(201);
-    let stats = cache(&app).await;
-    assert_eq!((stats["loaded"].as_u64(), stats["loaded_from_disk"].as_u64()), (Some(1), Some(2)), "a was unloaded: {stats}");
-    app.post_raw(&a, &[], r#"{"text":"a again"}"#).await.expect(201);
+    app.post_raw(&a, &[], r#"{"text":"a first"}"#)
+        .await
+        .expect(201);
     let stats = cache(&app).await;
     assert_eq!(
-        (stats["loaded_from_disk"].as_u64(), stats["compiled"].as_u64()),
+        (stats["loaded"].as_u64(), stats["loaded_from_disk"].as_u64()),
+        (Some(1), Some(1)),
+        "{stats}"
+    );
+    app.post_raw(&b, &[], r#"{"text":"b"}"#).await.expect(201);
+    let stats = cache(&app).await;
+    assert_eq!(
+        (stats["loaded"].as_u64(), stats["loaded_from_disk"].as_u64()),
+        (Some(1), Some(2)),
+        "a was unloaded: {stats}"
+    );
+    app.post_raw(&a, &[], r#"{"text":"a again"}"#)
+        .await
+        .expect(201);
+    let stats = cache(&app).await;
+    assert_eq!(
+        (
+            stats["loaded_from_disk"].as_u64(),
+            stats["compiled"].as_u64()
+        ),
         (Some(3), Some(0)),
         "a was mapped again from its compiled file, not compiled: {stats}"
     );
@@ -68,13 +83,20 @@ async fn a_plugin_unloaded_by_the_memory_budget_runs_again_from_the_cache() {
 async fn an_idle_plugin_is_unloaded_and_runs_again_on_its_next_request() {
     let app = TestApp::spawn_with(|c| c.sandbox.idle_unload_secs = 0).await;
     let a = hook_with(&app, echo_variant(3), "idle").await;
-    app.post_raw(&a, &[], r#"{"text":"before"}"#).await.expect(201);
+    app.post_raw(&a, &[], r#"{"text":"before"}"#)
+        .await
+        .expect(201);
     let deadline = Instant::now() + Duration::from_secs(30);
     while cache(&app).await["loaded"] != 0 {
-        assert!(Instant::now() < deadline, "the idle plugin was not unloaded");
+        assert!(
+            Instant::now() < deadline,
+            "the idle plugin was not unloaded"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    app.post_raw(&a, &[], r#"{"text":"after"}"#).await.expect(201);
+    app.post_raw(&a, &[], r#"{"text":"after"}"#)
+        .await
+        .expect(201);
     let stats = cache(&app).await;
     assert_eq!(stats["loaded_from_disk"].as_u64(), Some(2), "{stats}");
     assert_eq!(contents(&app.messages().await), ["after", "before"]);
@@ -96,9 +118,15 @@ async fn a_compiler_child_that_crashes_refuses_the_upload_like_an_invalid_compon
         .await
         .expect_error(422, "validation_failed", Some("body"));
     let message = err["error"]["message"].as_str().unwrap();
-    assert!(message.contains("compiler process ended with signal: 9"), "{message}");
+    assert!(
+        message.contains("compiler process ended with signal: 9"),
+        "{message}"
+    );
     let plugins = app
-        .get(&format!("/api/communities/{}/plugins", app.community_id), ADMIN_TOKEN)
+        .get(
+            &format!("/api/communities/{}/plugins", app.community_id),
+            ADMIN_TOKEN,
+        )
         .await
         .expect(200);
     assert!(
@@ -113,7 +141,10 @@ async fn a_compiler_child_that_crashes_refuses_the_upload_like_an_invalid_compon
         .await
         .expect_error(422, "validation_failed", Some("body"));
     assert!(
-        err["error"]["message"].as_str().unwrap().starts_with("invalid component:"),
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid component:"),
         "{err}"
     );
 }

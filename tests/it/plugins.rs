@@ -784,7 +784,10 @@ async fn restart_reuses_the_compiled_cache_and_ignores_foreign_files() {
     bytes[middle] ^= 0xff;
     let mut permissions = std::fs::metadata(&files[0]).unwrap().permissions();
     assert!(permissions.readonly());
-    #[expect(clippy::permissions_set_readonly_false, reason = "the test plays the attacker")]
+    #[expect(
+        clippy::permissions_set_readonly_false,
+        reason = "the test plays the attacker"
+    )]
     permissions.set_readonly(false);
     std::fs::set_permissions(&files[0], permissions).unwrap();
     std::fs::write(&files[0], bytes).unwrap();

@@ -267,12 +267,13 @@ async fn forget_compiled(state: &AppState, plugin: &Plugin) {
 }
 
 /// `GET /api/runtime`: the sandbox limits and how plugins were made ready (compiled from bytes
-/// or loaded from the on-disk cache) since start. For users who manage a community.
+/// or loaded from the on-disk cache) since start, and what is loaded now. For users who manage a
+/// community.
 #[utoipa::path(
     get,
     path = "/api/runtime",
     tag = "plugins",
-    responses((status = 200, description = "sandbox limits, compile cache, live connections, push queue and fair share", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+    responses((status = 200, description = "sandbox limits, compile cache and loaded plugins (`cache.loaded`, `cache.loaded_bytes`), live connections, push queue and fair share", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
 )]
 async fn get_runtime(
     State(state): State<AppState>,

@@ -11,16 +11,15 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use super::loaded::Loaded;
-use super::{RuntimeError, cache_file, compiler};
 use super::bindings::{self, TransformerPre};
 use super::host_api::HostState;
 use super::limits::RuntimeLimits;
+use super::loaded::Loaded;
 use super::validate;
+use super::{RuntimeError, cache_file, compiler};
 
 /// How often the epoch advances; the deadline is checked at this granularity.
 pub const EPOCH_TICK: Duration = Duration::from_millis(2);
-
 
 /// Counters of how components were made ready, for operators and tests.
 #[derive(Debug, Default)]
@@ -61,7 +60,9 @@ impl std::fmt::Debug for PluginEngine {
 
 /// The engine configuration every process compiling or loading plugins uses (the server and
 /// its compiler child: their compiled code must be interchangeable), and the linker.
-pub(super) fn engine_and_linker(limits: &RuntimeLimits) -> anyhow::Result<(Engine, Linker<HostState>)> {
+pub(super) fn engine_and_linker(
+    limits: &RuntimeLimits,
+) -> anyhow::Result<(Engine, Linker<HostState>)> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.wasm_component_model(true);
@@ -145,7 +146,11 @@ impl PluginEngine {
     /// Validates and compiles `bytes` (with this SHA-256) into the on-disk cache: in a child
     /// process when `--plugin-compiler` (the server: its own binary) is set, else on a blocking
     /// thread. Nothing is loaded: the first run maps the file.
-    pub async fn compile(self: &Arc<Self>, sha256: [u8; 32], bytes: Vec<u8>) -> Result<(), RuntimeError> {
+    pub async fn compile(
+        self: &Arc<Self>,
+        sha256: [u8; 32],
+        bytes: Vec<u8>,
+    ) -> Result<(), RuntimeError> {
         let path = self.cache_path(&sha256);
         if let Some(exe) = &self.limits.compiler {
             return compiler::in_child(exe, &self.limits, &self.cache_key, &path, &bytes).await;
@@ -153,7 +158,9 @@ impl PluginEngine {
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             let component = this.validate(&bytes)?;
-            let serialized = component.serialize().map_err(|e| RuntimeError::Internal(e.into()))?;
+            let serialized = component
+                .serialize()
+                .map_err(|e| RuntimeError::Internal(e.into()))?;
             cache_file::write(&path, &this.cache_key, &serialized)
                 .map_err(|e| RuntimeError::Internal(e.into()))
         })
@@ -183,17 +190,24 @@ impl PluginEngine {
                     None => {
                         let bytes = fetch().await.map_err(RuntimeError::Internal)?;
                         if <[u8; 32]>::from(Sha256::digest(&bytes)) != sha256 {
-                            return Err(RuntimeError::Internal(anyhow::anyhow!("stored plugin bytes do not match their SHA-256")));
+                            return Err(RuntimeError::Internal(anyhow::anyhow!(
+                                "stored plugin bytes do not match their SHA-256"
+                            )));
                         }
                         self.compile(sha256, bytes).await?;
                         let component = self.load(sha256).await.ok_or_else(|| {
-                            RuntimeError::Internal(anyhow::anyhow!("the compiled plugin could not be loaded from the cache"))
+                            RuntimeError::Internal(anyhow::anyhow!(
+                                "the compiled plugin could not be loaded from the cache"
+                            ))
                         })?;
                         self.stats.compiled.fetch_add(1, Ordering::Relaxed);
                         component
                     }
                 };
-                let pre = self.linker.instantiate_pre(&component).map_err(|e| RuntimeError::Rejected(e.to_string()))?;
+                let pre = self
+                    .linker
+                    .instantiate_pre(&component)
+                    .map_err(|e| RuntimeError::Rejected(e.to_string()))?;
                 TransformerPre::new(pre).map_err(|e| RuntimeError::Rejected(e.to_string()))
             })
             .await?

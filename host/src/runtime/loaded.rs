@@ -77,7 +77,10 @@ impl Loaded {
         self.entries
             .retain(|_, e| !e.slot.initialized() || e.last_used.elapsed() < idle);
         if self.entries.len() < before {
-            tracing::debug!(unloaded = before - self.entries.len(), "unloaded idle plugins");
+            tracing::debug!(
+                unloaded = before - self.entries.len(),
+                "unloaded idle plugins"
+            );
         }
     }
 
