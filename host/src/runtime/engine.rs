@@ -278,6 +278,9 @@ fn spawn_unloader(engine: std::sync::Weak<PluginEngine>) {
                     Some(e) if !e.stop_ticker.load(Ordering::Relaxed) => {
                         let idle = e.limits.idle_unload;
                         e.ready.lock().expect("cache lock").unload_idle(idle);
+                        // Unloaded plugins and finished uploads free heap the allocator
+                        // would otherwise keep: give it back to the system.
+                        super::loaded::trim_heap();
                         (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30))
                     }
                     _ => return,
