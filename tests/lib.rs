@@ -9,7 +9,7 @@
 pub mod browser;
 pub mod receiver;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -125,6 +125,7 @@ impl TestApp {
             SECRET_KEY,
         ])
         .expect("the test configuration parses");
+        cfg.sandbox.compiler = Some(compiler_binary());
         adjust(&mut cfg);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -563,4 +564,21 @@ impl TestApp {
             .expect(200);
         body["deliveries"].as_array().cloned().unwrap_or_default()
     }
+}
+
+/// The plugin compiler child of test servers: `wasmhook-compiler`, which cargo builds next to
+/// the test binaries' `deps` directory.
+pub fn compiler_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary is in target/PROFILE/deps");
+    let compiler = dir.join(format!("wasmhook-compiler{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        compiler.is_file(),
+        "{} is missing: cargo builds it with the tests of wasmhook-tests",
+        compiler.display()
+    );
+    compiler
 }

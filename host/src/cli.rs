@@ -59,6 +59,28 @@ pub enum PluginCommand {
     Deploy(crate::deploy::DeployArgs),
     /// Attach to webhooks the plugin version uploaded before the current one (or `--to`).
     Rollback(crate::deploy::RollbackArgs),
+    /// The server's compiler child (reads the cache key and the component from stdin).
+    #[command(hide = true)]
+    Compile(crate::runtime::compiler::CompileArgs),
+}
+
+/// The main of a binary that only compiles plugins (`plugin compile`): for embedders whose own
+/// binary is not `wasmhook` (the integration tests' server passes it as `--plugin-compiler`).
+pub fn compiler_main() -> i32 {
+    match Cli::try_parse() {
+        Ok(Cli {
+            command: Some(Command::Plugin(PluginCommand::Compile(args))),
+            ..
+        }) => crate::runtime::compiler::child_main(&args),
+        Ok(_) => {
+            eprintln!("this binary only runs `plugin compile`");
+            2
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            2
+        }
+    }
 }
 
 #[cfg(test)]

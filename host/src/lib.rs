@@ -120,9 +120,13 @@ pub async fn serve_until(
         .secret("compiled_plugin_cache_key")
         .await
         .context("reading the cache key")?;
-    let plugins =
-        runtime::PluginEngine::new(cfg.runtime_limits(), cfg.resolved_cache_dir(), cache_key)
-            .context("starting the plugin runtime")?;
+    let mut limits = cfg.runtime_limits();
+    if limits.compiler.is_none() {
+        // Compiling in a child process returns the compiler's memory when it exits.
+        limits.compiler = Some(std::env::current_exe().context("locating the wasmhook binary")?);
+    }
+    let plugins = runtime::PluginEngine::new(limits, cfg.resolved_cache_dir(), cache_key)
+        .context("starting the plugin runtime")?;
     let outbound = Arc::new(outbox::Outbound::new(
         cfg.outgoing.clone(),
         cfg.network.policy(),

@@ -28,6 +28,9 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Plugin(PluginCommand::Rollback(args))) => {
             wasmhook::deploy::rollback(args).await
         }
+        Some(Command::Plugin(PluginCommand::Compile(args))) => {
+            std::process::exit(wasmhook::runtime::compiler::child_main(&args))
+        }
         Some(Command::Plugin(PluginCommand::Run(args))) => {
             if wasmhook::plugin_cli::run(&cli.serve, args).await? {
                 Ok(())

@@ -13,6 +13,7 @@ mod languages;
 mod live;
 mod logs;
 mod management;
+mod memory;
 mod mentions;
 mod openapi;
 mod operations;

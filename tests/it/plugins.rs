@@ -298,7 +298,7 @@ async fn a_busy_plugin_does_not_block_other_webhooks() {
 #[tokio::test]
 async fn deleting_a_plugin_drops_its_compiled_code_once_no_plugin_has_its_bytes() {
     let app = TestApp::spawn().await;
-    let files = || std::fs::read_dir(&app.cache_dir).unwrap().count();
+    let files = || compiled_files(&app.cache_dir).len();
     let loaded_from_disk = || async {
         let stats = app.get("/api/runtime", ADMIN_TOKEN).await.expect(200);
         stats["cache"]["loaded_from_disk"].as_u64().unwrap()
@@ -766,10 +766,7 @@ async fn restart_reuses_the_compiled_cache_and_ignores_foreign_files() {
         stats["cache"]["compiled"], 0,
         "the upload compiled it and wrote the cache: {stats}"
     );
-    let files: Vec<_> = std::fs::read_dir(&app.cache_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let files = compiled_files(&app.cache_dir);
     assert_eq!(files.len(), 1, "{files:?}");
     let app = app.stop().await.restart(|_| {}).await;
     app.post_raw(&url, &[], r#"{"text":"after restart"}"#)
@@ -781,8 +778,18 @@ async fn restart_reuses_the_compiled_cache_and_ignores_foreign_files() {
     let stopped = app.stop().await;
 
     // A file this host did not write (its tag does not verify) is never deserialized.
+    // The compiled code is written read-only, the server maps it from the file.
     let mut bytes = std::fs::read(&files[0]).unwrap();
-    bytes[0] ^= 0xff;
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    let mut permissions = std::fs::metadata(&files[0]).unwrap().permissions();
+    assert!(permissions.readonly());
+    #[expect(
+        clippy::permissions_set_readonly_false,
+        reason = "the test plays the attacker"
+    )]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&files[0], permissions).unwrap();
     std::fs::write(&files[0], bytes).unwrap();
     let app = stopped.restart(|_| {}).await;
     app.post_raw(&url, &[], r#"{"text":"after tampering"}"#)
@@ -804,4 +811,23 @@ async fn restart_reuses_the_compiled_cache_and_ignores_foreign_files() {
         .map(|m| m["content"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(contents, ["after tampering", "after restart", "before"]);
+}
+
+/// The compiled components in a cache directory (each `.cwasm` has its `.cwasm.tag`).
+fn compiled_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let compiled: Vec<_> = paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .cloned()
+        .collect();
+    for path in &compiled {
+        let mut tag = path.clone().into_os_string();
+        tag.push(".tag");
+        assert!(paths.contains(&tag.into()), "{path:?} has its tag");
+    }
+    compiled
 }

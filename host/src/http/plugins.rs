@@ -111,12 +111,12 @@ async fn post_plugin(
     }
     let bytes = read_body(&headers, body, state.max_plugin_bytes).await?;
     let sha256: [u8; 32] = Sha256::digest(&bytes).into();
-    let engine = state.plugins.clone();
-    let checked = bytes.clone();
-    // Compiling takes long for large components: keep it off the request threads.
-    let component = tokio::task::spawn_blocking(move || engine.validate(&checked))
+    // Compiling takes long and much memory for large components: the engine does it in a
+    // child process, into the compiled cache, before anything is stored.
+    state
+        .plugins
+        .compile(sha256, bytes.to_vec())
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?
         .map_err(|e| match e {
             RuntimeError::Rejected(message) => ApiError::invalid("body", message),
             other => ApiError::Internal(other.into()),
@@ -141,7 +141,6 @@ async fn post_plugin(
         }
         other => other?,
     };
-    state.plugins.insert_compiled(sha256, &component);
     Ok((
         if created {
             StatusCode::CREATED
@@ -276,12 +275,13 @@ async fn forget_compiled(state: &AppState, plugin: &Plugin) {
 }
 
 /// `GET /api/runtime`: the sandbox limits and how plugins were made ready (compiled from bytes
-/// or loaded from the on-disk cache) since start. For users who manage a community.
+/// or loaded from the on-disk cache) since start, and what is loaded now. For users who manage a
+/// community.
 #[utoipa::path(
     get,
     path = "/api/runtime",
     tag = "plugins",
-    responses((status = 200, description = "sandbox limits, compile cache, live connections, push queue and fair share", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+    responses((status = 200, description = "sandbox limits, compile cache and loaded plugins (`cache.loaded`, `cache.loaded_bytes`), live connections, push queue and fair share", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
 )]
 async fn get_runtime(
     State(state): State<AppState>,
@@ -309,6 +309,8 @@ async fn get_runtime(
         "cache": {
             "compiled": engine.stats.compiled.load(Ordering::Relaxed),
             "loaded_from_disk": engine.stats.loaded_from_disk.load(Ordering::Relaxed),
+            "loaded": engine.loaded().0,
+            "loaded_bytes": engine.loaded().1,
         },
         "live": {
             "users_online": users,

@@ -1,30 +1,25 @@
 //! The shared wasmtime Engine and Linker, the epoch ticker, and the cache of pre-instantiated
 //! components (in memory, and compiled code on disk keyed by SHA-256 and engine version).
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use tokio::sync::OnceCell;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use super::RuntimeError;
 use super::bindings::{self, TransformerPre};
 use super::host_api::HostState;
 use super::limits::RuntimeLimits;
+use super::loaded::Loaded;
 use super::validate;
+use super::{RuntimeError, cache_file, compiler};
 
 /// How often the epoch advances; the deadline is checked at this granularity.
 pub const EPOCH_TICK: Duration = Duration::from_millis(2);
-
-/// A component being made ready, or ready: concurrent requests for it wait on one load.
-type ReadySlot = Arc<OnceCell<TransformerPre<HostState>>>;
 
 /// Counters of how components were made ready, for operators and tests.
 #[derive(Debug, Default)]
@@ -44,7 +39,7 @@ pub struct PluginEngine {
     cache_dir: PathBuf,
     cache_key: [u8; 32],
     engine_tag: String,
-    ready: Mutex<HashMap<[u8; 32], ReadySlot>>,
+    ready: Mutex<Loaded>,
     /// How components were made ready.
     pub stats: CacheStats,
     /// Bounds instances alive at once to what the pooling allocator holds; callers wait.
@@ -63,6 +58,46 @@ impl std::fmt::Debug for PluginEngine {
     }
 }
 
+/// The engine configuration every process compiling or loading plugins uses (the server and
+/// its compiler child: their compiled code must be interchangeable), and the linker.
+pub(super) fn engine_and_linker(
+    limits: &RuntimeLimits,
+) -> anyhow::Result<(Engine, Linker<HostState>)> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.wasm_component_model(true);
+    let memory = (limits.memory_bytes.div_ceil(65536) * 65536).max(65536);
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(limits.max_concurrency)
+        .total_core_instances(limits.max_concurrency * 8)
+        .total_memories(limits.max_concurrency * 2)
+        .total_tables(limits.max_concurrency * 8)
+        .max_memory_size(memory)
+        .max_memories_per_component(2)
+        .max_core_instances_per_component(32)
+        .max_tables_per_component(32)
+        .total_stacks(limits.max_concurrency)
+        // Reused slots keep their pages mapped and only the pages a request dirtied are
+        // reset (PAGEMAP_SCAN where the kernel has it): no fresh page faults per request.
+        // 16 MiB covers what Python and JavaScript interpreters touch (BENCHMARKS.md: it
+        // cuts their mean and p99 by up to 3x against 4 MiB); the slots' total is bounded by
+        // `--plugin-slot-resident-mib` (see `RuntimeLimits::keep_resident_per_slot`).
+        .linear_memory_keep_resident(limits.keep_resident_per_slot().min(memory))
+        .table_keep_resident(256 << 10)
+        .async_stack_keep_resident(256 << 10)
+        .pagemap_scan(Enabled::Auto);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    config.memory_init_cow(true);
+    // Python and JavaScript components start from a snapshot of an initialized interpreter
+    // (~10-16 MB of data): always map it copy-on-write, never copy it per instance.
+    config.memory_guaranteed_dense_image_size(memory as u64);
+    let engine = Engine::new(&config)?;
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    bindings::add_to_linker(&mut linker)?;
+    Ok((engine, linker))
+}
+
 impl PluginEngine {
     /// Creates the engine. `cache_key` authenticates compiled files in `cache_dir`, so only
     /// code this host serialized is ever deserialized.
@@ -71,67 +106,70 @@ impl PluginEngine {
         cache_dir: PathBuf,
         cache_key: [u8; 32],
     ) -> anyhow::Result<Arc<Self>> {
-        let mut config = Config::new();
-        config.epoch_interruption(true);
-        config.wasm_component_model(true);
-        let memory = (limits.memory_bytes.div_ceil(65536) * 65536).max(65536);
-        let mut pool = PoolingAllocationConfig::default();
-        pool.total_component_instances(limits.max_concurrency)
-            .total_core_instances(limits.max_concurrency * 8)
-            .total_memories(limits.max_concurrency * 2)
-            .total_tables(limits.max_concurrency * 8)
-            .max_memory_size(memory)
-            .max_memories_per_component(2)
-            .max_core_instances_per_component(32)
-            .max_tables_per_component(32)
-            .total_stacks(limits.max_concurrency)
-            // Reused slots keep their pages mapped and only the pages a request dirtied are
-            // reset (PAGEMAP_SCAN where the kernel has it): no fresh page faults per request.
-            // 16 MiB covers what Python and JavaScript interpreters touch (BENCHMARKS.md: it
-            // cuts their mean and p99 by up to 3x against 4 MiB).
-            .linear_memory_keep_resident(memory.min(16 << 20))
-            .table_keep_resident(256 << 10)
-            .async_stack_keep_resident(256 << 10)
-            .pagemap_scan(Enabled::Auto);
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        config.memory_init_cow(true);
-        // Python and JavaScript components start from a snapshot of an initialized interpreter
-        // (~10-16 MB of data): always map it copy-on-write, never copy it per instance.
-        config.memory_guaranteed_dense_image_size(memory as u64);
-        let engine = Engine::new(&config)?;
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        bindings::add_to_linker(&mut linker)?;
+        let (engine, linker) = engine_and_linker(&limits)?;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let engine_tag = format!("{:016x}", hasher.finish());
         std::fs::create_dir_all(&cache_dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&cache_dir, std::fs::Permissions::from_mode(0o700))?;
+        }
         let stop_ticker = Arc::new(AtomicBool::new(false));
         spawn_ticker(engine.clone(), stop_ticker.clone());
 
-        Ok(Arc::new(Self {
+        let this = Arc::new(Self {
             engine,
             linker,
             limits: limits.clone(),
             cache_dir,
             cache_key,
             engine_tag,
-            ready: Mutex::new(HashMap::new()),
+            ready: Mutex::new(Loaded::default()),
             stats: CacheStats::default(),
             slots: tokio::sync::Semaphore::new(limits.max_concurrency as usize),
             long_lanes: Arc::new(tokio::sync::Semaphore::new(limits.resolved_long_lanes())),
 
             stop_ticker,
-        }))
+        });
+        spawn_unloader(Arc::downgrade(&this));
+        Ok(this)
     }
 
-    /// Compiles and checks a component against the world (CPU-heavy: call off the runtime).
+    /// Compiles and checks a component against the world in this process (CPU-heavy: call off
+    /// the runtime). `plugin check` uses it; the server compiles through [`Self::compile`].
     pub fn validate(&self, bytes: &[u8]) -> Result<Component, RuntimeError> {
         validate::component(&self.engine, &self.linker, bytes)
     }
 
+    /// Validates and compiles `bytes` (with this SHA-256) into the on-disk cache: in a child
+    /// process when `--plugin-compiler` (the server: its own binary) is set, else on a blocking
+    /// thread. Nothing is loaded: the first run maps the file.
+    pub async fn compile(
+        self: &Arc<Self>,
+        sha256: [u8; 32],
+        bytes: Vec<u8>,
+    ) -> Result<(), RuntimeError> {
+        let path = self.cache_path(&sha256);
+        if let Some(exe) = &self.limits.compiler {
+            return compiler::in_child(exe, &self.limits, &self.cache_key, &path, &bytes).await;
+        }
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let component = this.validate(&bytes)?;
+            let serialized = component
+                .serialize()
+                .map_err(|e| RuntimeError::Internal(e.into()))?;
+            cache_file::write(&path, &this.cache_key, &serialized)
+                .map_err(|e| RuntimeError::Internal(e.into()))
+        })
+        .await
+        .map_err(|e| RuntimeError::Internal(e.into()))?
+    }
+
     /// The pre-instantiated component with this SHA-256: from memory, the disk cache, or
-    /// compiled from the bytes `fetch` returns (then written to the disk cache).
+    /// compiled from the bytes `fetch` returns (into the disk cache, then loaded from there).
     pub async fn prepare<F, Fut>(
         self: &Arc<Self>,
         sha256: [u8; 32],
@@ -141,105 +179,80 @@ impl PluginEngine {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<Vec<u8>>>,
     {
-        let cell = self
-            .ready
-            .lock()
-            .expect("cache lock")
-            .entry(sha256)
-            .or_default()
-            .clone();
+        let cell = self.ready.lock().expect("cache lock").slot(sha256);
         let pre = cell
             .get_or_try_init(|| async {
-                let this = self.clone();
-                let component = match tokio::task::spawn_blocking(move || this.load_compiled(&sha256)).await {
-                    Ok(Some(c)) => {
+                let component = match self.load(sha256).await {
+                    Some(c) => {
                         self.stats.loaded_from_disk.fetch_add(1, Ordering::Relaxed);
                         c
                     }
-                    _ => {
+                    None => {
                         let bytes = fetch().await.map_err(RuntimeError::Internal)?;
                         if <[u8; 32]>::from(Sha256::digest(&bytes)) != sha256 {
-                            return Err(RuntimeError::Internal(anyhow::anyhow!("stored plugin bytes do not match their SHA-256")));
+                            return Err(RuntimeError::Internal(anyhow::anyhow!(
+                                "stored plugin bytes do not match their SHA-256"
+                            )));
                         }
-                        let this = self.clone();
-                        let component = tokio::task::spawn_blocking(move || {
-                            let c = this.validate(&bytes)?;
-                            if let Err(e) = this.store_compiled(&sha256, &c) {
-                                tracing::warn!(error = %e, "could not write the compiled-plugin cache");
-                            }
-                            Ok::<_, RuntimeError>(c)
-                        })
-                        .await
-                        .map_err(|e| RuntimeError::Internal(e.into()))??;
+                        self.compile(sha256, bytes).await?;
+                        let component = self.load(sha256).await.ok_or_else(|| {
+                            RuntimeError::Internal(anyhow::anyhow!(
+                                "the compiled plugin could not be loaded from the cache"
+                            ))
+                        })?;
                         self.stats.compiled.fetch_add(1, Ordering::Relaxed);
                         component
                     }
                 };
-                let pre = self.linker.instantiate_pre(&component).map_err(|e| RuntimeError::Rejected(e.to_string()))?;
+                let pre = self
+                    .linker
+                    .instantiate_pre(&component)
+                    .map_err(|e| RuntimeError::Rejected(e.to_string()))?;
                 TransformerPre::new(pre).map_err(|e| RuntimeError::Rejected(e.to_string()))
             })
-            .await?;
-        Ok(pre.clone())
+            .await?
+            .clone();
+        let size = std::fs::metadata(self.cache_path(&sha256)).map_or(0, |m| m.len());
+        self.ready
+            .lock()
+            .expect("cache lock")
+            .used(sha256, size, self.limits.cache_budget_bytes);
+        Ok(pre)
     }
 
-    /// Writes an already compiled component (from an upload) to the on-disk cache, so its
-    /// first run loads it from there instead of compiling it again; the in-memory cache gets
-    /// it on that first run.
-    pub fn insert_compiled(&self, sha256: [u8; 32], component: &Component) {
-        if let Err(e) = self.store_compiled(&sha256, component) {
-            tracing::warn!(error = %e, "could not write the compiled-plugin cache");
-        }
+    /// Loads the compiled file of this SHA-256, mapped, if it exists and carries this host's tag.
+    async fn load(self: &Arc<Self>, sha256: [u8; 32]) -> Option<Component> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            cache_file::load(&this.engine, &this.cache_path(&sha256), &this.cache_key)
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// Drops the component with this SHA-256 from both caches (in memory and on disk), once no
     /// plugin has these bytes any more. A run already holding it finishes normally.
     pub fn evict(&self, sha256: &[u8; 32]) {
         self.ready.lock().expect("cache lock").remove(sha256);
-        match std::fs::remove_file(self.cache_path(sha256)) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!(error = %e, "could not remove a compiled-plugin file"),
+        let path = self.cache_path(sha256);
+        for path in [cache_file::tag_path(&path), path] {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!(error = %e, "could not remove a compiled-plugin file"),
+            }
         }
+    }
+
+    /// Components loaded in memory now, and their compiled size in bytes.
+    pub fn loaded(&self) -> (usize, u64) {
+        self.ready.lock().expect("cache lock").footprint()
     }
 
     fn cache_path(&self, sha256: &[u8; 32]) -> PathBuf {
         self.cache_dir
             .join(format!("{}-{}.cwasm", hex::encode(sha256), self.engine_tag))
-    }
-
-    /// Writes `tag || serialized` atomically; the tag is an HMAC over the bytes and the key.
-    fn store_compiled(&self, sha256: &[u8; 32], component: &Component) -> anyhow::Result<()> {
-        let serialized = component.serialize()?;
-        let path = self.cache_path(sha256);
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        let mut data = self.tag(&serialized).to_vec();
-        data.extend_from_slice(&serialized);
-        std::fs::write(&tmp, &data)?;
-        std::fs::rename(&tmp, &path)?;
-        Ok(())
-    }
-
-    /// Loads a compiled component if the file exists and carries this host's tag.
-    fn load_compiled(&self, sha256: &[u8; 32]) -> Option<Component> {
-        let data = std::fs::read(self.cache_path(sha256)).ok()?;
-        if data.len() < 32 {
-            return None;
-        }
-        let (tag, serialized) = data.split_at(32);
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.cache_key).ok()?;
-        mac.update(serialized);
-        if mac.verify_slice(tag).is_err() {
-            tracing::warn!(path = %self.cache_path(sha256).display(), "ignoring a compiled-plugin file this host did not write");
-            return None;
-        }
-        deserialize(&self.engine, serialized)
-    }
-
-    fn tag(&self, bytes: &[u8]) -> [u8; 32] {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.cache_key).expect("HMAC takes any key size");
-        mac.update(bytes);
-        mac.finalize().into_bytes().into()
     }
 
     /// The directory of the compiled cache.
@@ -248,21 +261,34 @@ impl PluginEngine {
     }
 }
 
-#[expect(
-    unsafe_code,
-    reason = "deserializing compiled code: only bytes authenticated as this host's own"
-)]
-fn deserialize(engine: &Engine, serialized: &[u8]) -> Option<Component> {
-    // SAFETY: the bytes were produced by `Component::serialize` of an engine with the same
-    // compatibility hash (it is in the file name) and carry this host's HMAC tag, so they are
-    // exactly what this host wrote; wasmtime also re-checks the engine configuration.
-    unsafe { Component::deserialize(engine, serialized) }.ok()
-}
-
 impl Drop for PluginEngine {
     fn drop(&mut self) {
         self.stop_ticker.store(true, Ordering::Relaxed);
     }
+}
+
+/// Unloads components unused for `--plugin-idle-unload-secs`, checking a few times per period,
+/// until the engine is dropped.
+fn spawn_unloader(engine: std::sync::Weak<PluginEngine>) {
+    std::thread::Builder::new()
+        .name("wasmhook-unload".into())
+        .spawn(move || {
+            loop {
+                let period = match engine.upgrade() {
+                    Some(e) if !e.stop_ticker.load(Ordering::Relaxed) => {
+                        let idle = e.limits.idle_unload;
+                        e.ready.lock().expect("cache lock").unload_idle(idle);
+                        // Unloaded plugins and finished uploads free heap the allocator
+                        // would otherwise keep: give it back to the system.
+                        super::loaded::trim_heap();
+                        (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30))
+                    }
+                    _ => return,
+                };
+                std::thread::sleep(period);
+            }
+        })
+        .expect("spawning the unload thread");
 }
 
 fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {

@@ -1,6 +1,7 @@
 //! Per-request limits of the plugin sandbox, the flags that set them, and the store-side
 //! enforcement of memory.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Sandbox limits, configurable per server.
@@ -25,7 +26,18 @@ pub struct RuntimeLimits {
     /// at each tick, so long guests cannot take every core from the rest of the server
     /// (0: one less than the cores, at least 1).
     pub long_lanes: u32,
+    /// Linear memory all pool slots together keep resident between runs, in bytes.
+    pub slot_resident_bytes: usize,
+    /// Compiled bytes of the components kept loaded; past it the least recently used unload.
+    pub cache_budget_bytes: u64,
+    /// A loaded component unused this long is unloaded.
+    pub idle_unload: Duration,
+    /// The binary that compiles components in a child process (`None`: in this process).
+    pub compiler: Option<PathBuf>,
 }
+
+/// The most linear memory one slot keeps resident: what Python and JavaScript interpreters touch.
+pub const MAX_KEEP_RESIDENT_PER_SLOT: usize = 16 << 20;
 
 /// The wall-clock ceiling, as a multiple of the CPU-time deadline, when none is configured.
 pub const WALL_TIMEOUT_FACTOR: u32 = 10;
@@ -39,6 +51,13 @@ impl RuntimeLimits {
                 .max(1),
             n => n as usize,
         }
+    }
+
+    /// The linear memory each slot keeps resident: the slots' budget shared out, at most
+    /// [`MAX_KEEP_RESIDENT_PER_SLOT`], in whole 64 KiB pages.
+    pub fn keep_resident_per_slot(&self) -> usize {
+        let share = self.slot_resident_bytes / self.max_concurrency.max(1) as usize;
+        share.min(MAX_KEEP_RESIDENT_PER_SLOT) / 65536 * 65536
     }
 }
 
@@ -126,6 +145,44 @@ pub struct SandboxConfig {
         default_value_t = 0
     )]
     pub long_lanes: u32,
+
+    /// Linear memory all plugin instance slots together keep resident between runs, in MiB
+    /// (each slot keeps its share, at most 16 MiB; the rest is returned to the system).
+    #[arg(
+        id = "PLUGIN_SLOT_RESIDENT_MIB",
+        long = "plugin-slot-resident-mib",
+        env = "WASMHOOK_PLUGIN_SLOT_RESIDENT_MIB",
+        default_value_t = 256
+    )]
+    pub slot_resident_mib: usize,
+
+    /// Compiled size of the plugins kept loaded in memory, in MiB; past it the least recently
+    /// used are unloaded (and mapped again from the compiled cache when next needed).
+    #[arg(
+        id = "PLUGIN_CACHE_BUDGET_MIB",
+        long = "plugin-cache-budget-mib",
+        env = "WASMHOOK_PLUGIN_CACHE_BUDGET_MIB",
+        default_value_t = 256
+    )]
+    pub cache_budget_mib: u64,
+
+    /// A loaded plugin unused for this many seconds is unloaded.
+    #[arg(
+        id = "PLUGIN_IDLE_UNLOAD_SECS",
+        long = "plugin-idle-unload-secs",
+        env = "WASMHOOK_PLUGIN_IDLE_UNLOAD_SECS",
+        default_value_t = 600
+    )]
+    pub idle_unload_secs: u64,
+
+    /// The binary that compiles uploaded plugins in a child process (`wasmhook plugin compile`);
+    /// the server uses its own binary when unset.
+    #[arg(
+        id = "PLUGIN_COMPILER",
+        long = "plugin-compiler",
+        env = "WASMHOOK_PLUGIN_COMPILER"
+    )]
+    pub compiler: Option<PathBuf>,
 }
 
 impl SandboxConfig {
@@ -143,6 +200,10 @@ impl SandboxConfig {
             max_log_bytes: self.max_log_bytes,
             max_concurrency: self.concurrency.max(1),
             long_lanes: self.long_lanes,
+            slot_resident_bytes: self.slot_resident_mib << 20,
+            cache_budget_bytes: self.cache_budget_mib << 20,
+            idle_unload: Duration::from_secs(self.idle_unload_secs),
+            compiler: self.compiler.clone(),
         }
     }
 }
@@ -214,6 +275,13 @@ mod tests {
             (10, 64 << 10, 16 << 10)
         );
         assert_eq!((l.max_concurrency, l.long_lanes), (64, 0));
+        // 256 MiB over 64 slots: 4 MiB each; one slot alone keeps at most 16 MiB.
+        assert_eq!(l.keep_resident_per_slot(), 4 << 20);
+        let one = RuntimeLimits {
+            max_concurrency: 1,
+            ..l
+        };
+        assert_eq!(one.keep_resident_per_slot(), MAX_KEEP_RESIDENT_PER_SLOT);
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! sandboxed instance under the server's limits, and reports outcome, log, time and memory.
 
 pub mod bindings;
+mod cache_file;
+pub mod compiler;
 pub mod engine;
 pub mod guest_threads;
 pub mod host_api;
 pub mod limits;
+mod loaded;
 mod meter;
 mod validate;
 
