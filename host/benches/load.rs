@@ -9,7 +9,8 @@
 //! 5 seconds a run). `WASMHOOK_BENCH_DATABASE=postgres://...` runs it on an (empty)
 //! PostgreSQL database instead of a SQLite file. Rate limiting is off. For each run it prints
 //! req/s, p50, p99, the server's CPU per request (user and system, from `/proc/PID/stat`) and
-//! req/s as a ratio to the floor measured in the same run.
+//! req/s as a ratio to the floor measured in the same run. `WASMHOOK_BENCH_PERF=DIR` also
+//! records a `perf record -g` profile of the server during each case's run at concurrency 32.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -325,9 +326,30 @@ fn run_wrk(base: &str, case: &Case, connections: usize, seconds: u64, pid: u32) 
         cmd.arg("-s").arg(script);
     }
     cmd.arg(format!("{base}{}", case.path));
+    // WASMHOOK_BENCH_PERF=DIR records a profile of the server (`perf record -g`) during each
+    // case's run at concurrency 32, into DIR/<case>.data.
+    let perf = std::env::var("WASMHOOK_BENCH_PERF")
+        .ok()
+        .filter(|_| connections == 32)
+        .map(|dir| {
+            let file = Path::new(&dir).join(format!("{}.data", case.name.replace([' ', ','], "-")));
+            Command::new("perf")
+                .args(["record", "-g", "-q", "-p", &pid.to_string(), "-o"])
+                .arg(file)
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("run perf record")
+        });
     let (user0, system0) = cpu_us(pid);
     let out = cmd.output().expect("run wrk");
     let (user1, system1) = cpu_us(pid);
+    if let Some(perf) = perf {
+        // perf writes its file on SIGINT.
+        let _ = Command::new("kill")
+            .args(["-INT", &perf.id().to_string()])
+            .status();
+        let _ = perf.wait_with_output();
+    }
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "wrk failed: {text}");
     let requests = text

@@ -129,15 +129,20 @@ async fn run(store: Store, options: BatchOptions, mut rx: mpsc::UnboundedReceive
                 }
             }
         }
-        commit_batch(&store, std::mem::take(&mut batch)).await;
+        // In a task of its own, so that a panic fails this batch (its requests are answered
+        // with an error, its transaction rolls back) and not the writer.
+        let committing = tokio::spawn(commit_batch(store.clone(), std::mem::take(&mut batch)));
+        if let Err(panic) = committing.await {
+            tracing::error!("group commit panicked: {panic}");
+        }
     }
 }
 
 /// Commits one batch and answers each of its posts.
-async fn commit_batch(store: &Store, batch: Vec<Queued>) {
+async fn commit_batch(store: Store, batch: Vec<Queued>) {
     let (jobs, replies): (Vec<PostJob>, Vec<_>) =
         batch.into_iter().map(|q| (q.job, q.reply)).unzip();
-    match write_batch(store, jobs).await {
+    match write_batch(&store, jobs).await {
         Ok(results) => {
             for (result, reply) in results.into_iter().zip(replies) {
                 let answer =
