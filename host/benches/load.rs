@@ -32,6 +32,7 @@ struct Case {
 
 /// A wrk run's figures.
 struct Figures {
+    /// Answers a second: all of them for the floor, only the 2xx for posts.
     rps: f64,
     p50_ms: f64,
     p99_ms: f64,
@@ -67,6 +68,21 @@ fn main() {
             &dir.path().join("cache").display().to_string(),
         ])
         .args(["--bootstrap-token", TOKEN, "--rate-limit-per-second", "0"])
+        // The plugin fair share (#17) off, like the rate limit: this measures the path.
+        .args([
+            "--plugin-cpu-ms-per-second",
+            "1000000",
+            "--plugin-cpu-burst-ms",
+            "1000000",
+        ])
+        .args(["--plugin-cpu-ms-per-second-per-plugin", "1000000"])
+        .args(["--plugin-cpu-burst-ms-per-plugin", "1000000"])
+        .args([
+            "--plugin-instances-per-webhook",
+            "0",
+            "--plugin-instances-per-plugin",
+            "0",
+        ])
         .env("WASMHOOK_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -88,7 +104,7 @@ fn main() {
     );
     println!(
         "{:<34} {:>5} {:>9} {:>8} {:>8} {:>9} {:>9} {:>7} {:>7}",
-        "case", "conc", "req/s", "p50 ms", "p99 ms", "user us", "sys us", "floor", "non2xx"
+        "case", "conc", "2xx/s", "p50 ms", "p99 ms", "user us", "sys us", "floor", "non2xx"
     );
     let mut floor = [0.0; CONCURRENCY.len()];
     for case in &cases {
@@ -371,10 +387,16 @@ fn run_wrk(base: &str, case: &Case, connections: usize, seconds: u64, pid: u32) 
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0);
     let per = requests.max(1.0);
+    let rps: f64 = value("Requests/sec:")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
     Figures {
-        rps: value("Requests/sec:")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0),
+        rps: rps
+            * if case.script.is_some() {
+                (requests - non_2xx as f64).max(0.0) / per
+            } else {
+                1.0
+            },
         p50_ms: value("50%").map_or(0.0, |v| millis(&v)),
         p99_ms: value("99%").map_or(0.0, |v| millis(&v)),
         non_2xx,
