@@ -5,6 +5,7 @@ mod builtins;
 mod cluster;
 mod compat;
 mod coverage;
+mod crash;
 mod discord;
 mod edge;
 mod execute;

@@ -179,7 +179,7 @@ pub async fn run_plugin_delivery(
     let delivery = |status, reason: Option<String>, error: Option<(&str, &str)>| NewDelivery {
         webhook_id: target.id,
         status,
-        request: raw.clone(),
+        request: raw,
         error_code: error.map(|e| e.0.to_owned()),
         error_message: error.map(|e| e.1.to_owned()),
         reason,

@@ -149,7 +149,7 @@ const DELIVERY_COLUMNS: &str =
 
 /// Inserts a delivery row inside `tx`; returns its id. Credential-bearing headers
 /// (`Authorization`, `Cookie`, `X-Gitlab-Token`, ...) are stored redacted.
-async fn insert_delivery(
+pub(super) async fn insert_delivery(
     tx: &mut Tx,
     d: &NewDelivery,
     message_ids: &[Uuid],
@@ -186,7 +186,7 @@ async fn insert_delivery(
 
 /// Keeps the newest `keep` non-failed deliveries of a webhook, inside `tx` (failures are
 /// always kept).
-async fn prune(tx: &mut Tx, webhook_id: Uuid, keep: u32) -> Result<(), StoreError> {
+pub(super) async fn prune(tx: &mut Tx, webhook_id: Uuid, keep: u32) -> Result<(), StoreError> {
     query(
         "DELETE FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
          AND id NOT IN (SELECT id FROM deliveries
@@ -201,8 +201,8 @@ async fn prune(tx: &mut Tx, webhook_id: Uuid, keep: u32) -> Result<(), StoreErro
 }
 
 impl Store {
-    /// Posts a plugin's messages and records the successful delivery, in one transaction;
-    /// keeps only the newest `keep` non-failed deliveries of the webhook.
+    /// Posts a plugin's messages and records the successful delivery, in one transaction (the
+    /// group commit's); keeps only the newest `keep` non-failed deliveries of the webhook.
     pub async fn post_plugin_messages(
         &self,
         target: &WebhookTarget,
@@ -210,13 +210,13 @@ impl Store {
         delivery: NewDelivery,
         keep: u32,
     ) -> Result<(Vec<StoredMessage>, Uuid), StoreError> {
-        let mut tx = self.begin().await?;
-        let posted = insert_webhook_messages(&mut tx, self.node_id, target, messages).await?;
-        let ids: Vec<Uuid> = posted.messages.iter().map(|m| m.id).collect();
-        let id = insert_delivery(&mut tx, &delivery, &ids).await?;
-        prune(&mut tx, delivery.webhook_id, keep).await?;
-        tx.commit().await?;
-        Ok((self.published(posted), id))
+        let job = super::batch::PostJob {
+            target: target.clone(),
+            messages: messages.to_vec(),
+            delivery: Some((delivery, keep)),
+        };
+        let (messages, id) = self.commit_post(job).await?;
+        id.map(|id| (messages, id)).ok_or(StoreError::NotFound)
     }
 
     /// Records a delivery that posted nothing (skipped, ignored or failed). A failure also

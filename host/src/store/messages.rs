@@ -226,11 +226,24 @@ pub(crate) async fn resolve_mentions(
 }
 
 /// Inserts webhook messages with their mentions and notifications, and counts them in the
-/// webhook's statistics, inside `tx`. The outgoing events of the posts and the Web Push jobs of
-/// offline mentioned users are enqueued in the same transaction, and on PostgreSQL a `NOTIFY`
-/// (delivered at commit) tells the other nodes. Returns the [`Posted`] messages, which the
-/// caller hands to [`Store::published`] once committed.
+/// webhook's statistics, inside `tx`: [`insert_messages`] and the statistics.
 pub(crate) async fn insert_webhook_messages(
+    tx: &mut Tx,
+    node_id: Uuid,
+    target: &WebhookTarget,
+    messages: &[NewMessage],
+) -> Result<Posted, StoreError> {
+    let posted = insert_messages(tx, node_id, target, messages).await?;
+    super::batch::count_usage(tx, target.id, messages.len() as i64, super::now()).await?;
+    Ok(posted)
+}
+
+/// Inserts webhook messages with their mentions and notifications inside `tx` (the caller
+/// counts them in the webhook's statistics). The outgoing events of the posts and the Web Push
+/// jobs of offline mentioned users are enqueued in the same transaction, and on PostgreSQL a
+/// `NOTIFY` (delivered at commit) tells the other nodes. Returns the [`Posted`] messages, which
+/// the caller hands to [`Store::published`] once committed.
+pub(crate) async fn insert_messages(
     tx: &mut Tx,
     node_id: Uuid,
     target: &WebhookTarget,
@@ -287,12 +300,6 @@ pub(crate) async fn insert_webhook_messages(
         outgoing::outbox::enqueue_message_events(tx, &subscriptions, target, &message).await?;
         posted.messages.push(message);
     }
-    query("UPDATE webhooks SET messages_posted = messages_posted + $2, last_used_at = $3 WHERE id = $1")
-        .bind(target.id)
-        .bind(messages.len() as i64)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
     push::enqueue_push_jobs(tx, &posted.notifications, now).await?;
     live::notify_remote(tx, node_id, &posted).await?;
     Ok(posted)
@@ -377,16 +384,19 @@ impl MessageRow {
 
 impl Store {
     /// Stores webhook messages, their mentions and notifications and the webhook's usage
-    /// statistics in one transaction.
+    /// statistics, through the group-commit writer (one transaction shared with the posts
+    /// queued at the same moment); answers once they are committed.
     pub async fn post_webhook_messages(
         &self,
         target: &WebhookTarget,
         messages: &[NewMessage],
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let mut tx = self.begin().await?;
-        let posted = insert_webhook_messages(&mut tx, self.node_id, target, messages).await?;
-        tx.commit().await?;
-        Ok(self.published(posted))
+        let job = super::batch::PostJob {
+            target: target.clone(),
+            messages: messages.to_vec(),
+            delivery: None,
+        };
+        Ok(self.commit_post(job).await?.0)
     }
 
     /// Resolves the mentions of `content` as posting it through `target` would, storing nothing.

@@ -7,6 +7,7 @@
 //! plain functions over [`db::Query`], which runs it on whichever backend the store has;
 //! migrations are per backend.
 
+mod batch;
 mod channels;
 mod communities;
 mod db;
@@ -39,6 +40,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use batch::BatchOptions;
 pub use communities::{Community, Role};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
 pub use health::{PoolUse, QueueDepths};
@@ -87,6 +89,10 @@ pub enum StoreError {
     /// encrypted with (at startup).
     #[error("{0}")]
     SecretKey(String),
+    /// The group-commit transaction holding this write failed and was rolled back: nothing of
+    /// it was stored.
+    #[error("the batch holding this write was rolled back: {0}")]
+    BatchRolledBack(String),
     /// A secret stored in the database could not be opened.
     #[error("opening the secret in {place}: {error}")]
     Sealed {
@@ -229,6 +235,9 @@ pub struct StoreOptions {
     /// The key that encrypts secrets at rest.
     #[command(flatten)]
     pub secrets: crate::secrets::SecretKeyOptions,
+    /// Group commit: how many posts share one transaction, and how long a forming batch waits.
+    #[command(flatten)]
+    pub batch: BatchOptions,
 }
 
 impl StoreOptions {
@@ -285,6 +294,8 @@ pub struct Store {
     on_change: Arc<OnceLock<ChangeHook>>,
     /// The keys that seal secrets at rest.
     keys: Arc<crate::secrets::LoadedKeys>,
+    /// The group-commit writer that posts go through (`None` in the writer's own copy).
+    writer: Option<batch::Writer>,
 }
 
 impl std::fmt::Debug for Store {
@@ -367,9 +378,16 @@ impl Store {
             sink: Arc::default(),
             on_change: Arc::default(),
             keys: Arc::new(opts.keys()?),
+            writer: None,
         };
         store.check_and_reseal().await?;
-        Ok(store)
+        // The writer's copy has no writer, so the queue closes (and the task ends) when the
+        // last handle of the store is dropped.
+        let writer = batch::Writer::start(store.clone(), opts.batch.clone());
+        Ok(Self {
+            writer: Some(writer),
+            ..store
+        })
     }
 
     /// This node's id: it tags the live events this node announces to the others.

@@ -111,3 +111,91 @@ async fn every_webhook_change_reaches_the_change_hook() {
     store.delete_webhook(webhook.id).await.unwrap();
     assert_eq!(*seen.lock().unwrap(), vec![webhook.id; 3]);
 }
+
+fn note(content: &str) -> NewMessage {
+    NewMessage {
+        content: content.into(),
+        username: None,
+        avatar_url: None,
+        mentions: crate::mentions::MentionFilter::All,
+        format_source: None,
+    }
+}
+
+fn post_job(target: &WebhookTarget, content: &str) -> batch::PostJob {
+    batch::PostJob {
+        target: target.clone(),
+        messages: vec![note(content)],
+        delivery: None,
+    }
+}
+
+async fn stored_contents(store: &Store, channel_id: Uuid) -> Vec<String> {
+    let mut contents: Vec<String> = store
+        .channel_messages(channel_id, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.content)
+        .collect();
+    contents.sort();
+    contents
+}
+
+#[tokio::test]
+async fn a_batch_with_one_failing_post_commits_and_answers_the_others() {
+    let (_dir, store, webhook) = fixture().await;
+    let target = store.webhook_target(&[7; 32]).await.unwrap().unwrap();
+    // A channel that does not exist (deleted meanwhile): its message breaks a foreign key.
+    let vanished = WebhookTarget {
+        channel_id: Uuid::now_v7(),
+        ..target.clone()
+    };
+    let jobs = vec![
+        post_job(&target, "first"),
+        post_job(&vanished, "lost"),
+        post_job(&target, "third"),
+    ];
+    let results = batch::write_batch(&store, jobs)
+        .await
+        .expect("the batch commits");
+    assert_eq!(results.len(), 3);
+    assert!(results[0].is_ok(), "first post answered ok");
+    assert!(
+        matches!(&results[1], Err(StoreError::Database(_))),
+        "the failing post gets its own error"
+    );
+    assert!(results[2].is_ok(), "third post answered ok");
+    assert_eq!(
+        stored_contents(&store, webhook.channel_id).await,
+        ["first", "third"]
+    );
+    // The statistics folded into the batch count the committed posts only.
+    let webhook = store.webhook(webhook.id).await.unwrap();
+    assert_eq!(webhook.messages_posted, 2);
+}
+
+#[tokio::test]
+async fn posts_queued_together_share_a_commit_and_a_failure_stays_alone() {
+    let (_dir, store, webhook) = fixture().await;
+    let target = store.webhook_target(&[7; 32]).await.unwrap().unwrap();
+    let vanished = WebhookTarget {
+        channel_id: Uuid::now_v7(),
+        ..target.clone()
+    };
+    // On this single-threaded test runtime all three are queued before the writer runs, so
+    // they form one batch.
+    let (a, b, c) = ([note("a")], [note("b")], [note("c")]);
+    let (a, b, c) = tokio::join!(
+        store.post_webhook_messages(&target, &a),
+        store.post_webhook_messages(&vanished, &b),
+        store.post_webhook_messages(&target, &c),
+    );
+    assert_eq!(a.unwrap()[0].content, "a");
+    assert!(b.is_err(), "{b:?}");
+    assert_eq!(c.unwrap()[0].content, "c");
+    assert_eq!(
+        stored_contents(&store, webhook.channel_id).await,
+        ["a", "c"]
+    );
+}
