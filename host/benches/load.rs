@@ -11,6 +11,10 @@
 //! req/s, p50, p99, the server's CPU per request (user and system, from `/proc/PID/stat`) and
 //! req/s as a ratio to the floor measured in the same run. `WASMHOOK_BENCH_PERF=DIR` also
 //! records a `perf record -g` profile of the server during each case's run at concurrency 32.
+//! Then native posts and the built-in push run open-loop at a fixed rate
+//! (`WASMHOOK_BENCH_RATE`, default 2,000 req/s; 0 skips it) with `oha` (`cargo install oha`
+//! when missing), for the latency at a load the server is not saturated by.
+//! `WASMHOOK_BENCH_SERVER=PATH` runs another build of the server (for before/after figures).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -28,6 +32,8 @@ struct Case {
     path: String,
     /// wrk script (POST body and headers), none for the floor's GET.
     script: Option<PathBuf>,
+    /// The POST body file and headers (for the fixed-rate run), none for the floor's GET.
+    body: Option<(PathBuf, &'static [&'static str])>,
 }
 
 /// A wrk run's figures.
@@ -60,7 +66,11 @@ fn main() {
     };
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_wasmhook"))
+    // WASMHOOK_BENCH_SERVER=PATH measures another build of the server (an older commit's
+    // release binary, for a before/after comparison).
+    let binary = std::env::var("WASMHOOK_BENCH_SERVER")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_wasmhook").to_owned());
+    let mut server = Command::new(binary)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .args(["--database", &database])
         .args([
@@ -137,7 +147,104 @@ fn main() {
             );
         }
     }
+    // Open-loop: a fixed request rate (WASMHOOK_BENCH_RATE, default 2,000 a second) from
+    // oha with latency correction, so a slow answer does not slow the senders down and hide
+    // its own delay (wrk's closed loop does).
+    let rate: u32 = std::env::var("WASMHOOK_BENCH_RATE")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(2000);
+    if rate > 0 {
+        ensure_oha();
+        println!("fixed rate {rate} req/s (oha -q {rate} --latency-correction, 64 connections)");
+        println!(
+            "{:<34} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>7}",
+            "case", "sent/s", "2xx/s", "p50 ms", "p99 ms", "user us", "sys us", "non2xx"
+        );
+        for case in cases.iter().filter(|c| {
+            c.body.is_some()
+                && !c.name.contains("JavaScript")
+                && !c.name.contains("Python")
+                && filter.as_ref().is_none_or(|f| c.name.contains(f.as_str()))
+        }) {
+            let f = run_oha(&base, case, rate, seconds, server.id());
+            println!(
+                "{:<34} {:>9} {:>8.0} {:>8.2} {:>8.2} {:>9.0} {:>9.0} {:>7}",
+                case.name, rate, f.rps, f.p50_ms, f.p99_ms, f.user_us, f.system_us, f.non_2xx,
+            );
+        }
+    }
     stop(&mut server);
+}
+
+/// Installs oha (`cargo install oha --locked`) when it is missing.
+fn ensure_oha() {
+    if Command::new("oha").arg("--version").output().is_ok() {
+        return;
+    }
+    eprintln!("oha is missing: cargo install oha --locked");
+    let ok = Command::new("cargo")
+        .args(["install", "oha", "--locked"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "could not install oha (cargo install oha --locked)");
+}
+
+/// One fixed-rate run of `case` with oha.
+fn run_oha(base: &str, case: &Case, rate: u32, seconds: u64, pid: u32) -> Figures {
+    let (body, headers) = case.body.as_ref().expect("a POST case");
+    let mut cmd = Command::new("oha");
+    cmd.args([
+        "--no-tui",
+        "--output-format",
+        "json",
+        "--latency-correction",
+    ])
+    .args([
+        "-q",
+        &rate.to_string(),
+        "-z",
+        &format!("{seconds}s"),
+        "-c",
+        "64",
+    ])
+    .args(["-m", "POST", "-H", "content-type: application/json"]);
+    for header in *headers {
+        cmd.args(["-H", header]);
+    }
+    cmd.arg("-D").arg(body).arg(format!("{base}{}", case.path));
+    let (user0, system0) = cpu_us(pid);
+    let out = cmd.output().expect("run oha");
+    let (user1, system1) = cpu_us(pid);
+    assert!(
+        out.status.success(),
+        "oha failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("oha's JSON report");
+    let codes = report["statusCodeDistribution"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let count = |ok: bool| -> u64 {
+        codes
+            .iter()
+            .filter(|(code, _)| code.starts_with('2') == ok)
+            .map(|(_, n)| n.as_u64().unwrap_or(0))
+            .sum()
+    };
+    let (ok, not_ok) = (count(true), count(false));
+    let total = report["summary"]["total"].as_f64().unwrap_or(1.0).max(1e-9);
+    let per = ((ok + not_ok) as f64).max(1.0);
+    let ms = |p: &str| report["latencyPercentiles"][p].as_f64().unwrap_or(0.0) * 1e3;
+    Figures {
+        rps: ok as f64 / total,
+        p50_ms: ms("p50"),
+        p99_ms: ms("p99"),
+        non_2xx: not_ok,
+        user_us: (user1 - user0) / per,
+        system_us: (system1 - system0) / per,
+    }
 }
 
 /// Installs wrk from Debian when it is missing.
@@ -264,6 +371,15 @@ async fn setup(base: &str, root: &Path, dir: &Path) -> Vec<Case> {
     .unwrap();
     let push_body = root.join("tests/fixtures/github/push-no-username-committer/request.json");
     let push_body = std::fs::read_to_string(push_body).expect("the GitHub push fixture");
+    let native_body = dir.join("native.json");
+    std::fs::write(
+        &native_body,
+        r#"{"content": "Build #142 passed on main - deployed to staging", "username": "CI"}"#,
+    )
+    .unwrap();
+    let push_file = dir.join("push.json");
+    std::fs::write(&push_file, &push_body).unwrap();
+    const PUSH_HEADERS: &[&str] = &["x-github-event: push"];
     let push = dir.join("push.lua");
     std::fs::write(
         &push,
@@ -275,26 +391,31 @@ async fn setup(base: &str, root: &Path, dir: &Path) -> Vec<Case> {
             name: "floor",
             path: "/floor".into(),
             script: None,
+            body: None,
         },
         Case {
             name: "native post",
             path: webhook("native", None).await,
             script: Some(native),
+            body: Some((native_body, &[])),
         },
         Case {
             name: "GitHub push 8.7 KB, built-in",
             path: webhook("github", Some(github)).await,
             script: Some(push.clone()),
+            body: Some((push_file.clone(), PUSH_HEADERS)),
         },
         Case {
             name: "GitHub push 8.7 KB, JavaScript",
             path: webhook("push-js", Some(js)).await,
             script: Some(push.clone()),
+            body: Some((push_file.clone(), PUSH_HEADERS)),
         },
         Case {
             name: "GitHub push 8.7 KB, Python",
             path: webhook("push-python", Some(python)).await,
             script: Some(push),
+            body: Some((push_file, PUSH_HEADERS)),
         },
     ]
 }

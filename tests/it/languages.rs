@@ -105,3 +105,31 @@ pub(crate) async fn the_push_summary_is_the_same_in_rust_python_and_javascript()
             .expect_error(422, "invalid_payload", None);
     }
 }
+
+/// Every plugin slot can hold an interpreted component at the same moment: with 4 slots, 8
+/// concurrent pushes through the Python plugin all succeed. (The pool's core-instance total
+/// was once 8 per slot, and componentize-py components, which create many core instances
+/// each, were refused with "maximum concurrent limit ... for core instances reached".)
+#[tokio::test]
+pub(crate) async fn every_plugin_slot_holds_a_python_component_at_once() {
+    let app = TestApp::spawn_with(|c| {
+        c.sandbox.concurrency = 4;
+        c.sandbox.timeout_ms = 10_000;
+        c.rate_limit_per_second = 0;
+    })
+    .await;
+    let push = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/github/push-no-username-committer/request.json"),
+    )
+    .expect("the GitHub push fixture");
+    let hook = app
+        .plugin_webhook(artifacts::PUSH_PYTHON, "push-python", json!({}))
+        .await;
+    let url = format!("/api/webhooks/execute/{}", hook["token"].as_str().unwrap());
+    let posts = (0..8).map(|_| app.post_raw(&url, &[], push.clone()));
+    for reply in futures_util::future::join_all(posts).await {
+        reply.expect(201);
+    }
+    assert_eq!(app.messages().await.len(), 8);
+}

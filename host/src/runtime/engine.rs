@@ -58,6 +58,13 @@ impl std::fmt::Debug for PluginEngine {
     }
 }
 
+/// Most core instances one component may create (an interpreted one creates tens).
+const MAX_CORE_INSTANCES_PER_COMPONENT: u32 = 32;
+/// Most tables one component may create.
+const MAX_TABLES_PER_COMPONENT: u32 = 32;
+/// Most linear memories one component may create.
+const MAX_MEMORIES_PER_COMPONENT: u32 = 2;
+
 /// The engine configuration every process compiling or loading plugins uses (the server and
 /// its compiler child: their compiled code must be interchangeable), and the linker.
 pub(super) fn engine_and_linker(
@@ -68,14 +75,19 @@ pub(super) fn engine_and_linker(
     config.wasm_component_model(true);
     let memory = (limits.memory_bytes.div_ceil(65536) * 65536).max(65536);
     let mut pool = PoolingAllocationConfig::default();
+    // The totals are the per-component maxima times the slots, so every slot can hold the
+    // largest component at once: an interpreted (Python, JavaScript) component instantiates
+    // tens of core instances and tables, and 64 of them at 8 a slot ran out ("maximum
+    // concurrent limit of 512 for core instances reached"). Unused entries only reserve
+    // address space.
     pool.total_component_instances(limits.max_concurrency)
-        .total_core_instances(limits.max_concurrency * 8)
-        .total_memories(limits.max_concurrency * 2)
-        .total_tables(limits.max_concurrency * 8)
+        .total_core_instances(limits.max_concurrency * MAX_CORE_INSTANCES_PER_COMPONENT)
+        .total_memories(limits.max_concurrency * MAX_MEMORIES_PER_COMPONENT)
+        .total_tables(limits.max_concurrency * MAX_TABLES_PER_COMPONENT)
         .max_memory_size(memory)
-        .max_memories_per_component(2)
-        .max_core_instances_per_component(32)
-        .max_tables_per_component(32)
+        .max_memories_per_component(MAX_MEMORIES_PER_COMPONENT)
+        .max_core_instances_per_component(MAX_CORE_INSTANCES_PER_COMPONENT)
+        .max_tables_per_component(MAX_TABLES_PER_COMPONENT)
         .total_stacks(limits.max_concurrency)
         // Reused slots keep their pages mapped and only the pages a request dirtied are
         // reset (PAGEMAP_SCAN where the kernel has it): no fresh page faults per request.

@@ -1,12 +1,15 @@
 //! Group commit: the one writer task that takes the posts of every request waiting at that
 //! moment and commits them in one transaction, so many requests share one fsync.
 //!
-//! Each post runs inside its own `SAVEPOINT`: a post that fails (a constraint, a webhook deleted
-//! meanwhile) is rolled back alone and answered with its error, and the others of its batch
-//! still commit. Every request is answered only after the commit that holds its rows; when the
-//! commit itself fails, every post of the batch is answered with that failure and none is
-//! published. The usage statistics of a batch are folded into one `UPDATE` per webhook, and the
-//! "newest N successful deliveries" prune runs once per webhook per batch.
+//! A batch is first written all together: the outgoing subscriptions are read once per
+//! community, the messages of every post go in a few multi-row `INSERT`s, and the usage
+//! statistics are folded into one `UPDATE` per webhook, with the "newest N successful
+//! deliveries" prune once per webhook. Should any statement fail (a constraint, a webhook
+//! deleted meanwhile), that transaction is rolled back and the batch is written again with each
+//! post inside its own `SAVEPOINT`: the failing post is rolled back alone and answered with its
+//! error, and the others of its batch still commit. Every request is answered only after the
+//! commit that holds its rows; when the commit itself fails, every post of the batch is
+//! answered with that failure and none is published.
 //!
 //! Under light load nothing waits: the writer takes what is queued and commits it. Only when a
 //! batch is already forming (more than one post queued) does it wait up to
@@ -20,8 +23,10 @@ use uuid::Uuid;
 
 use super::db::{Tx, query};
 use super::deliveries::{insert_delivery, prune};
-use super::messages::{Posted, insert_messages};
+use super::messages::{Posted, finish_messages, insert_messages, insert_rows, prepare_messages};
+use super::outgoing::outbox;
 use super::{NewDelivery, NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
+use crate::outgoing::Subscription;
 
 /// The batching flags (part of [`super::StoreOptions`]).
 #[derive(Debug, Clone, clap::Args)]
@@ -200,27 +205,79 @@ impl BatchFailure {
     }
 }
 
-/// Writes `jobs` in one transaction, each in its own savepoint; returns each post's outcome
-/// once committed, or why the whole batch failed.
+/// Writes `jobs` in one transaction and returns each post's outcome once committed, or why the
+/// whole batch failed.
+///
+/// First all together: one multi-row `INSERT` for the messages of every post, the outgoing
+/// subscriptions read once per community. Should any statement fail, that transaction is
+/// rolled back and the batch is written again with each post in its own savepoint
+/// ([`write_each`]), so only the failing post is refused.
 pub(crate) async fn write_batch(
     store: &Store,
     jobs: Vec<PostJob>,
 ) -> Result<Vec<Result<Written, StoreError>>, BatchFailure> {
     let mut tx = store.begin().await?;
+    match write_together(&mut tx, store.node_id, &jobs).await {
+        Ok(written) => {
+            fold_statistics(&mut tx, jobs.iter()).await?;
+            tx.commit().await?;
+            Ok(written.into_iter().map(Ok).collect())
+        }
+        Err(err) if jobs.len() == 1 => {
+            // Dropping the transaction rolls it back.
+            drop(tx);
+            Ok(vec![Err(err)])
+        }
+        Err(err) => {
+            drop(tx);
+            tracing::debug!(posts = jobs.len(), "batch retried post by post: {err}");
+            write_each(store, jobs).await
+        }
+    }
+}
+
+/// Writes every post of a batch with statements shared across posts.
+async fn write_together(
+    tx: &mut Tx,
+    node_id: Uuid,
+    jobs: &[PostJob],
+) -> Result<Vec<Written>, StoreError> {
     let now = super::now();
+    let mut subscriptions: HashMap<Uuid, Vec<Subscription>> = HashMap::new();
+    let mut prepared = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let community = job.target.community_id;
+        if !subscriptions.contains_key(&community) {
+            let subs = outbox::subscriptions(tx, community).await?;
+            subscriptions.insert(community, subs);
+        }
+        prepared.push(prepare_messages(tx, &job.target, &job.messages, now).await?);
+    }
+    insert_rows(tx, &prepared.iter().flatten().collect::<Vec<_>>()).await?;
+    let mut written = Vec::with_capacity(jobs.len());
+    for (job, prepared) in jobs.iter().zip(prepared) {
+        let subs = subscriptions
+            .get(&job.target.community_id)
+            .map_or(&[][..], Vec::as_slice);
+        let posted = finish_messages(tx, node_id, &job.target, subs, prepared, now).await?;
+        written.push(with_delivery(tx, job, posted).await?);
+    }
+    Ok(written)
+}
+
+/// Writes `jobs` in one transaction, each in its own savepoint: a post that fails is rolled
+/// back alone and answered with its error.
+async fn write_each(
+    store: &Store,
+    jobs: Vec<PostJob>,
+) -> Result<Vec<Result<Written, StoreError>>, BatchFailure> {
+    let mut tx = store.begin().await?;
     let mut results = Vec::with_capacity(jobs.len());
-    // Per webhook: messages posted (usage statistics) and the prune its deliveries need.
-    let mut usage: HashMap<Uuid, i64> = HashMap::new();
-    let mut prunes: HashMap<Uuid, u32> = HashMap::new();
     for job in &jobs {
         query("SAVEPOINT post").execute(&mut tx).await?;
         match write_one(&mut tx, store.node_id, job).await {
             Ok(written) => {
                 query("RELEASE SAVEPOINT post").execute(&mut tx).await?;
-                *usage.entry(job.target.id).or_default() += job.messages.len() as i64;
-                if let Some((delivery, keep)) = &job.delivery {
-                    prunes.insert(delivery.webhook_id, *keep);
-                }
                 results.push(Ok(written));
             }
             Err(err) => {
@@ -232,19 +289,48 @@ pub(crate) async fn write_batch(
             }
         }
     }
-    for (webhook_id, posted) in usage {
-        count_usage(&mut tx, webhook_id, posted, now).await?;
-    }
-    for (webhook_id, keep) in prunes {
-        prune(&mut tx, webhook_id, keep).await?;
-    }
+    let committed = jobs
+        .iter()
+        .zip(&results)
+        .filter(|(_, r)| r.is_ok())
+        .map(|(job, _)| job);
+    fold_statistics(&mut tx, committed).await?;
     tx.commit().await?;
     Ok(results)
+}
+
+/// The usage statistics of the committed posts, one `UPDATE` per webhook, and the "newest N
+/// successful deliveries" prune, once per webhook.
+async fn fold_statistics<'j>(
+    tx: &mut Tx,
+    committed: impl Iterator<Item = &'j PostJob>,
+) -> Result<(), StoreError> {
+    let now = super::now();
+    let mut usage: HashMap<Uuid, i64> = HashMap::new();
+    let mut prunes: HashMap<Uuid, u32> = HashMap::new();
+    for job in committed {
+        *usage.entry(job.target.id).or_default() += job.messages.len() as i64;
+        if let Some((delivery, keep)) = &job.delivery {
+            prunes.insert(delivery.webhook_id, *keep);
+        }
+    }
+    for (webhook_id, posted) in usage {
+        count_usage(tx, webhook_id, posted, now).await?;
+    }
+    for (webhook_id, keep) in prunes {
+        prune(tx, webhook_id, keep).await?;
+    }
+    Ok(())
 }
 
 /// One post, inside the batch's transaction (usage statistics are counted by the batch).
 async fn write_one(tx: &mut Tx, node_id: Uuid, job: &PostJob) -> Result<Written, StoreError> {
     let posted = insert_messages(tx, node_id, &job.target, &job.messages).await?;
+    with_delivery(tx, job, posted).await
+}
+
+/// Records a plugin post's delivery, naming the messages of `posted`.
+async fn with_delivery(tx: &mut Tx, job: &PostJob, posted: Posted) -> Result<Written, StoreError> {
     let delivery_id = match &job.delivery {
         Some((delivery, _)) => {
             let ids: Vec<Uuid> = posted.messages.iter().map(|m| m.id).collect();

@@ -249,30 +249,124 @@ pub(crate) async fn insert_messages(
     target: &WebhookTarget,
     messages: &[NewMessage],
 ) -> Result<Posted, StoreError> {
-    let mut posted = Posted::default();
     let now = super::now();
     let subscriptions = outgoing::outbox::subscriptions(tx, target.community_id).await?;
+    let prepared = prepare_messages(tx, target, messages, now).await?;
+    insert_rows(tx, &prepared.iter().collect::<Vec<_>>()).await?;
+    finish_messages(tx, node_id, target, &subscriptions, prepared, now).await
+}
+
+/// A webhook message about to be stored: its row, the users it mentions (resolved), and its
+/// sender's format.
+pub(crate) struct Prepared<'m> {
+    row: MessageRow,
+    mentions: Vec<MentionedUser>,
+    format_source: Option<&'m str>,
+}
+
+/// Builds the rows of `messages` and resolves their mentions (a query only for a message
+/// that mentions someone).
+pub(crate) async fn prepare_messages<'m>(
+    tx: &mut Tx,
+    target: &WebhookTarget,
+    messages: &'m [NewMessage],
+    now: DateTime<Utc>,
+) -> Result<Vec<Prepared<'m>>, StoreError> {
+    let mut prepared = Vec::with_capacity(messages.len());
     for msg in messages {
-        let mut mentions = resolve_mentions(tx, target, &mentions::parse(&msg.content)).await?;
-        mentions.retain(|u| msg.mentions.allows(u.user_id));
-        let row = MessageRow::webhook(target, msg, now);
-        query(
-            "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name,
-             display_name, avatar_url, content, e2ee, created_at, format_source)
-             VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, FALSE, $9, $10)",
-        )
-        .bind(row.id)
-        .bind(row.channel_id)
-        .bind(&row.kind)
-        .bind(row.webhook_id)
-        .bind(&row.webhook_name)
-        .bind(&row.display_name)
-        .bind(&row.avatar_url)
-        .bind(&row.content)
-        .bind(row.created_at)
-        .bind(&msg.format_source)
-        .execute(&mut *tx)
-        .await?;
+        let parsed = mentions::parse(&msg.content);
+        let mut mentioned = if parsed.is_empty() {
+            Vec::new()
+        } else {
+            resolve_mentions(tx, target, &parsed).await?
+        };
+        mentioned.retain(|u| msg.mentions.allows(u.user_id));
+        prepared.push(Prepared {
+            row: MessageRow::webhook(target, msg, now),
+            mentions: mentioned,
+            format_source: msg.format_source.as_deref(),
+        });
+    }
+    Ok(prepared)
+}
+
+/// The most message rows one `INSERT` carries, largest first: a batch is cut into statements
+/// of these sizes, so a handful of statement texts (each prepared once per connection) serve
+/// every batch size.
+const INSERT_CHUNKS: [usize; 4] = [64, 16, 4, 1];
+
+/// Inserts the message rows of `prepared` with as few statements as the chunk sizes allow.
+pub(crate) async fn insert_rows(tx: &mut Tx, prepared: &[&Prepared<'_>]) -> Result<(), StoreError> {
+    let mut rest = prepared;
+    while !rest.is_empty() {
+        let n = INSERT_CHUNKS
+            .into_iter()
+            .find(|&c| c <= rest.len())
+            .unwrap_or(1);
+        let (chunk, tail) = rest.split_at(n);
+        let mut q = query(insert_sql(n));
+        for p in chunk {
+            let row = &p.row;
+            q = q
+                .bind(row.id)
+                .bind(row.channel_id)
+                .bind(row.kind.as_str())
+                .bind(row.webhook_id)
+                .bind(row.webhook_name.as_deref())
+                .bind(row.display_name.as_str())
+                .bind(row.avatar_url.as_deref())
+                .bind(row.content.as_str())
+                .bind(row.created_at)
+                .bind(p.format_source);
+        }
+        q.execute(&mut *tx).await?;
+        rest = tail;
+    }
+    Ok(())
+}
+
+/// `INSERT INTO messages ... VALUES` with `rows` tuples of webhook-message placeholders.
+fn insert_sql(rows: usize) -> String {
+    const COLUMNS: usize = 10;
+    let mut sql = String::from(
+        "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name,
+         display_name, avatar_url, content, e2ee, created_at, format_source) VALUES ",
+    );
+    for r in 0..rows {
+        let p = |i: usize| r * COLUMNS + i;
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, NULL, ${}, ${}, ${}, ${}, ${}, FALSE, ${}, ${})",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
+            p(9),
+            p(10)
+        ));
+    }
+    sql
+}
+
+/// Stores what follows the rows [`insert_rows`] inserted: their mentions and notifications,
+/// outgoing events (for `subscriptions`, the community's enabled outgoing webhooks), Web Push
+/// jobs and, on PostgreSQL, the `NOTIFY` to the other nodes.
+pub(crate) async fn finish_messages(
+    tx: &mut Tx,
+    node_id: Uuid,
+    target: &WebhookTarget,
+    subscriptions: &[crate::outgoing::Subscription],
+    prepared: Vec<Prepared<'_>>,
+    now: DateTime<Utc>,
+) -> Result<Posted, StoreError> {
+    let mut posted = Posted::default();
+    for Prepared { row, mentions, .. } in prepared {
         for (position, user) in mentions.iter().enumerate() {
             query(
                 "INSERT INTO message_mentions (message_id, user_id, position) VALUES ($1, $2, $3)",
@@ -297,7 +391,7 @@ pub(crate) async fn insert_messages(
             posted.notifications.push(notification);
         }
         let message = row.into_message(mentions);
-        outgoing::outbox::enqueue_message_events(tx, &subscriptions, target, &message).await?;
+        outgoing::outbox::enqueue_message_events(tx, subscriptions, target, &message).await?;
         posted.messages.push(message);
     }
     push::enqueue_push_jobs(tx, &posted.notifications, now).await?;
