@@ -50,6 +50,7 @@ pub async fn register(store: &Store) -> Result<(), StoreError> {
                 env!("CARGO_PKG_VERSION"),
                 sha,
                 bytes,
+                crate::runtime::producers::language(bytes).as_deref(),
             )
             .await?;
     }

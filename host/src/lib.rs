@@ -108,13 +108,34 @@ pub async fn serve_until(
             }
         }
     });
+    store.on_notices_created({
+        let hub = Arc::downgrade(&hub);
+        move |notices| {
+            if let Some(hub) = hub.upgrade() {
+                live::notices_created(&hub, notices);
+            }
+        }
+    });
+    store.on_roles_changed({
+        let hub = Arc::downgrade(&hub);
+        move |community_id| {
+            if let Some(hub) = hub.upgrade() {
+                hub.managers().forget(community_id);
+            }
+        }
+    });
     let mut tasks = vec![
         tokio::spawn(forward_posts(posts_rx, live_tx.clone(), pusher.clone())),
         tokio::spawn(live::run(hub.clone(), store.clone(), live_rx)),
         tokio::spawn(housekeeping(ingest.clone(), store.clone())),
     ];
     if let Some(pool) = store.postgres_pool().cloned() {
-        tasks.push(tokio::spawn(cluster::listen(pool, ingest.clone(), live_tx)));
+        tasks.push(tokio::spawn(cluster::listen(
+            pool,
+            ingest.clone(),
+            hub.clone(),
+            live_tx,
+        )));
     }
     let cache_key = store
         .secret("compiled_plugin_cache_key")

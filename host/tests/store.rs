@@ -526,6 +526,7 @@ fn delivery(webhook_id: Uuid, status: DeliveryStatus, body: &str) -> NewDelivery
         reason: (status == DeliveryStatus::Skipped).then(|| "ping".into()),
         plugin_log: format!("log of {body}"),
         duration_us: 1234,
+        peak_memory_bytes: Some(131072),
     }
 }
 
@@ -557,8 +558,12 @@ async fn deliveries_are_pruned_and_replayed_once(db: TestDb) {
         (Some("plugin_trap"), Some("trapped"))
     );
     assert_eq!(
-        (got.plugin_log.as_str(), got.duration_us),
-        ("log of f1", 1234)
+        (
+            got.plugin_log.as_str(),
+            got.duration_us,
+            got.peak_memory_bytes
+        ),
+        ("log of f1", 1234, Some(131072))
     );
     assert!(got.message_ids.is_empty() && got.replayed_at.is_none());
     assert_eq!(store.webhook(id).await.unwrap().failures, 1);

@@ -4,7 +4,9 @@
 
 import { ApiError, get, post } from './api.js';
 import { h, replace, field, formatTime } from './dom.js';
-import { managedCommunities, notAllowed, page, formatDuration, pretty, details } from './studio.js';
+import {
+  managedCommunities, notAllowed, page, formatDuration, formatBytes, pretty, details,
+} from './studio.js';
 
 const STATUSES = ['failed', 'replayed', 'succeeded', 'skipped', 'ignored'];
 
@@ -137,7 +139,8 @@ export async function deliveryView(app, main, id) {
       ['Time', formatTime(d.created_at)],
       ['Status', h('span', { class: `badge status-${d.status}` }, d.status)],
       ['Duration', formatDuration(d.duration_us)],
-      ['Peak memory', 'not recorded for stored deliveries (see the playground)'],
+      ['Peak memory', d.peak_memory_bytes === null || d.peak_memory_bytes === undefined
+        ? 'not recorded (no plugin ran)' : formatBytes(d.peak_memory_bytes)],
       ['Request', `${d.request.method} ${d.request.path || '/'}${d.request.query ? `?${d.request.query}` : ''}`],
       ['Error', d.error_code ? `${d.error_code}: ${d.error_message || ''}` : 'none'],
       ['Reason', d.reason || '—'],

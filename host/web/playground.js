@@ -25,7 +25,6 @@ export async function playgroundView(app, main) {
   const path = field('Path suffix', { name: 'path', placeholder: '/github' });
   const headers = field('Headers (one “Name: value” per line)', { name: 'headers', rows: 4, class: 'code', spellcheck: 'false' }, 'textarea');
   const body = field('Payload', { name: 'body', rows: 8, class: 'code', spellcheck: 'false' }, 'textarea');
-  const url = field('Webhook URL with its token (for “Send for real”)', { name: 'url', type: 'url' });
   const example = field('Example the plugin ships', { name: 'example' }, 'select');
   let examples = [];
   const loadExamples = async () => {
@@ -47,7 +46,7 @@ export async function playgroundView(app, main) {
   plugin.input.addEventListener('change', () => loadExamples());
   const general = h('p', { class: 'form-error', role: 'alert' });
   const output = h('section', { class: 'playground-output', 'aria-label': 'Result', 'aria-live': 'polite' });
-  const fields = { webhook, plugin_id: plugin, config, path, headers, body, url };
+  const fields = { webhook, plugin_id: plugin, config, path, headers, body };
 
   const choose = async (preferConfig) => {
     const w = webhooks.find((x) => x.id === webhook.input.value);
@@ -94,29 +93,32 @@ export async function playgroundView(app, main) {
     }
   };
 
+  // Posts the payload through the webhook itself (its attached plugin and saved configuration,
+  // not the ones tried above), as its sender would, and shows what the sender would get.
   const sendForReal = async () => {
     showError(null, fields, general);
     let req;
     try {
       req = request();
-      if (!url.input.value) throw Object.assign(new Error('Paste the webhook URL with its token.'), { field: 'url' });
     } catch (err) {
       showError({ field: err.field, message: err.message }, fields, general);
       return;
     }
-    const target = new URL(url.input.value, location.origin);
-    if (target.origin !== location.origin) {
-      showError({ field: 'url', message: 'The URL must be one of this server’s webhook URLs.' }, fields, general);
-      return;
+    const w = webhooks.find((x) => x.id === webhook.input.value);
+    try {
+      const sent = await post(`/api/webhooks/${webhook.input.value}/send`,
+        { headers: req.headers, body: req.body, path: req.path });
+      const link = sent.delivery_id
+        ? h('a', { href: `/deliveries/${sent.delivery_id}`, 'data-route': true }, 'Open the delivery') : null;
+      const channel = w ? h('a', { href: `/channels/${w.channel.id}`, 'data-route': true }, `Open # ${w.channel.name}`) : null;
+      replace(output, h('h2', null, 'Sent for real'),
+        h('p', { role: 'status' }, `The webhook answered ${sent.status}${sent.retry_after ? ` (retry after ${sent.retry_after} s)` : ''}.`),
+        h('nav', { class: 'inline', 'aria-label': 'Sent for real' }, link, channel),
+        h('pre', { class: 'code' }, typeof sent.body === 'string' ? sent.body : JSON.stringify(sent.body, null, 2)));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      showError(err, fields, general);
     }
-    const suffix = req.path ? `/${req.path.replace(/^\/+/, '')}` : '';
-    const response = await fetch(`${target.pathname.replace(/\/+$/, '')}${suffix}`, {
-      method: 'POST', headers: req.headers, body: req.body, credentials: 'omit',
-    });
-    const text = await response.text();
-    replace(output, h('h2', null, 'Sent for real'),
-      h('p', { role: 'status' }, `The server answered ${response.status}.`),
-      h('pre', { class: 'code' }, pretty(text)));
   };
 
   replace(main, page('Playground',
@@ -127,7 +129,7 @@ export async function playgroundView(app, main) {
       path.row, headers.row, body.row, general,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary', onClick: run }, 'Run dry run')),
-      url.row,
+      h('p', { class: 'muted' }, '“Send for real” posts the payload, headers and path through the webhook with its own plugin and saved configuration, as its sender would.'),
       h('div', { class: 'actions' },
         h('button', { type: 'button', onClick: sendForReal }, 'Send for real'))),
     output)));

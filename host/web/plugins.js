@@ -33,7 +33,7 @@ async function communityPlugins(section, community, webhooks, status) {
       h('td', null, p.name),
       h('td', null, p.version),
       h('td', null, p.builtin ? 'built-in' : 'uploaded'),
-      h('td', null, p.builtin ? 'Rust' : 'unknown'),
+      h('td', null, p.language || 'unknown'),
       h('td', null, formatBytes(p.size)),
       h('td', null, h('code', { class: 'sha' }, p.sha256)),
       h('td', null, users.length

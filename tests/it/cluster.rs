@@ -370,3 +370,70 @@ async fn each_outgoing_event_is_delivered_once_across_nodes() {
         1
     );
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (#20): run with WASMHOOK_TEST_POSTGRES_URL and --include-ignored"]
+async fn studio_notices_and_role_changes_of_node_a_reach_node_b() {
+    use wasmhook_tests::live::WsClient;
+
+    let a = TestApp::spawn_with(|cfg| {
+        cfg.fair_share.breaker_failures = 2;
+        cfg.fair_share.breaker_backoff_ms = 60_000;
+    })
+    .await;
+    let (b, _cache) = second_node(&a).await;
+    let (dana, dana_token) = a.user("dana", "admin").await;
+    let mut owner = WsClient::connect(&b, ADMIN_TOKEN).await;
+    let mut admin = WsClient::connect(&b, &dana_token).await;
+
+    // A plugin quarantined on A: both managers, connected to B, get the notice live.
+    let trap = a
+        .plugin_webhook(artifacts::FLAKY, "flaky", json!({ "trap": true }))
+        .await;
+    let trap_url = format!("/api/webhooks/execute/{}", trap["token"].as_str().unwrap());
+    for _ in 0..2 {
+        let failed = a.post_raw(&trap_url, &[], "x".to_owned()).await;
+        assert_eq!(failed.status.as_u16(), 500, "{}", failed.body);
+    }
+    for ws in [&mut owner, &mut admin] {
+        let notice = ws.expect_event("notice.created").await;
+        assert_eq!(notice["kind"], "webhook.plugin_quarantined", "{notice}");
+        assert_eq!(notice["subject_id"], trap["id"]);
+    }
+
+    // B caches who manages the community; demoting Dana on A clears it on B.
+    let ok = a.plugin_webhook(artifacts::FLAKY, "flaky", json!({})).await;
+    let ok_url = format!("/api/webhooks/execute/{}", ok["token"].as_str().unwrap());
+    let deliver = |n: u32| {
+        let (b, url) = (&b, ok_url.clone());
+        async move {
+            let sent = b.post_raw(&url, &[], format!("delivery {n}")).await;
+            assert_eq!(sent.status.as_u16(), 201, "{}", sent.body);
+            sent.body["delivery_id"].clone()
+        }
+    };
+    let first = deliver(0).await;
+    assert_eq!(owner.expect_event("delivery.recorded").await["id"], first);
+    assert_eq!(admin.expect_event("delivery.recorded").await["id"], first);
+    a.post(
+        &format!("/api/communities/{}/members", a.community_id),
+        ADMIN_TOKEN,
+        json!({ "user_id": dana, "role": "member" }),
+    )
+    .await
+    .expect(200);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    for n in 1.. {
+        let id = deliver(n).await;
+        assert_eq!(owner.expect_event("delivery.recorded").await["id"], id);
+        match admin.next_json(Duration::from_millis(300)).await {
+            None => break,
+            Some(event) => assert!(
+                event["type"] == "delivery.recorded" && Instant::now() < deadline,
+                "the demoted admin is still told on B: {event}"
+            ),
+        }
+    }
+    owner.close().await;
+    admin.close().await;
+}

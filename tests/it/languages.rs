@@ -1,7 +1,7 @@
 //! Plugins in Python and JavaScript (#8) through the real server: the GitLab plugin
 //! (JavaScript) and the Sentry plugin (Python), built from `plugins/` by their SDKs' build
 //! tools, are uploaded under the default limits and run on every fixture case with its golden
-//! file, like the Rust built-ins.
+//! file, like the Rust built-ins; every upload is labelled with its language.
 
 use std::path::Path;
 
@@ -104,6 +104,28 @@ pub(crate) async fn the_push_summary_is_the_same_in_rust_python_and_javascript()
             .await
             .expect_error(422, "invalid_payload", None);
     }
+    // Each upload is labelled with the language its component's producers section names
+    // (rustc; componentize-py; ComponentizeJS/StarlingMonkey), and so are the built-ins.
+    let listed = app
+        .get(
+            &format!("/api/communities/{}/plugins", app.community_id),
+            wasmhook_tests::ADMIN_TOKEN,
+        )
+        .await
+        .expect(200);
+    let language = |name: &str| {
+        listed["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is listed: {listed}"))["language"]
+            .clone()
+    };
+    assert_eq!(language("push-rust"), "Rust");
+    assert_eq!(language("push-python"), "Python");
+    assert_eq!(language("push-js"), "JavaScript");
+    assert_eq!(language("github"), "Rust");
 }
 
 /// Every plugin slot can hold an interpreted component at the same moment: with 4 slots, 8

@@ -3,7 +3,7 @@
 //! delivery log with replay, the playground, outgoing webhooks with their log, what a plain
 //! member reaches, and hostile delivery content. With `WASMHOOK_SCREENSHOTS=1` the README's
 //! screenshots of the deliveries list and the playground are saved to `docs/screenshots/`.
-//! Its length is earned: seven end-to-end browser flows, one per acceptance line of the issue,
+//! Its length is earned: end-to-end browser flows, one per acceptance line of the issue,
 //! each of which only reads well in one piece.
 
 use std::path::PathBuf;
@@ -44,8 +44,26 @@ async fn post_to(app: &TestApp, path: &str, headers: &[(String, String)], body: 
         .as_u16()
 }
 
+/// The number of bytes a size as the studio's pages show it ("1.1 MiB", "64.0 KiB", "12 B")
+/// stands for, and half its last digit (how far rounding may have moved it).
+fn shown_size(text: &str) -> (f64, f64) {
+    let (number, unit) = text
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("a size: {text:?}"));
+    let number: f64 = number
+        .parse()
+        .unwrap_or_else(|_| panic!("a size: {text:?}"));
+    let unit = match unit {
+        "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        _ => panic!("a size: {text:?}"),
+    };
+    (number * unit, 0.05 * unit)
+}
+
 /// A signed-in admin's browser on a fresh server.
-async fn admin_browser(app: &TestApp) -> Browser {
+pub(crate) async fn admin_browser(app: &TestApp) -> Browser {
     let (alice, _) = app.user("alice", "admin").await;
     app.join_channel(&alice).await;
     let browser = Browser::start(app, 1280).await;
@@ -53,7 +71,7 @@ async fn admin_browser(app: &TestApp) -> Browser {
     browser
 }
 
-async fn assert_console_errors_only(browser: &Browser, provoked: &[(&str, u16)]) {
+pub(crate) async fn assert_console_errors_only(browser: &Browser, provoked: &[(&str, u16)]) {
     let errors: Vec<String> = browser
         .console_errors()
         .await
@@ -115,7 +133,7 @@ async fn plugins_are_uploaded_through_the_page_and_a_core_module_is_refused_verb
         0
     );
 
-    // A real component is stored and listed with its size and digest.
+    // A real component is stored and listed with its size, digest and language.
     browser.fill("Plugin name", "flaky").await;
     browser
         .field("Component (.wasm)")
@@ -144,6 +162,13 @@ async fn plugins_are_uploaded_through_the_page_and_a_core_module_is_refused_verb
             "//tr[td[normalize-space()='flaky']]//code[normalize-space()='{}']",
             flaky["sha256"].as_str().unwrap()
         ))
+        .await;
+    assert_eq!(flaky["language"], "Rust", "{flaky}");
+    browser
+        .find("//tr[td[normalize-space()='flaky']]/td[4][normalize-space()='Rust']")
+        .await;
+    browser
+        .find("//tr[td[normalize-space()='github']]/td[4][normalize-space()='Rust']")
         .await;
 
     // Deleting is refused while a webhook uses it, naming the webhook.
@@ -289,6 +314,22 @@ async fn a_failure_appears_live_and_is_fixed_and_replayed_from_the_page() {
             .await,
         false
     );
+    // The plugin run's peak memory is recorded with the delivery and shown beside its duration.
+    let peak = failed[0]["peak_memory_bytes"]
+        .as_f64()
+        .expect("peak memory recorded");
+    assert!(peak >= 65536.0, "at least one Wasm page: {peak}");
+    let shown = browser
+        .find("//dt[normalize-space()='Peak memory']/following-sibling::dd[1]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let (bytes, rounding) = shown_size(&shown);
+    assert!(
+        (bytes - peak).abs() <= rounding + 1.0,
+        "the page shows the recorded peak: {shown} for {peak}"
+    );
     let code = failed[0]["error_code"].as_str().unwrap();
     browser
         .see(&format!(
@@ -398,6 +439,46 @@ async fn the_playground_renders_a_fixture_as_the_chat_does_with_the_log() {
     browser.screenshot("playground.png").await;
     // Nothing was posted.
     assert_eq!(app.messages().await.len(), 0);
+    assert_console_errors_only(&browser, &[]).await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_playground_sends_for_real_and_the_message_appears_in_the_channel() {
+    let app = TestApp::spawn().await;
+    let hook = app.webhook("GitHub").await;
+    let hook_id = hook["id"].as_str().unwrap();
+    app.patch(
+        &format!("/api/webhooks/{hook_id}"),
+        ADMIN_TOKEN,
+        json!({ "plugin_id": wasmhook::builtins::builtin_id("github") }),
+    )
+    .await
+    .expect(200);
+    let browser = admin_browser(&app).await;
+    browser
+        .open(&format!("/playground?webhook={hook_id}"))
+        .await;
+    browser
+        .find("//option[normalize-space()='GitHub: push creating a branch']")
+        .await;
+    browser.click("Load example").await;
+    // No URL or token to paste: the server posts it through the webhook itself.
+    browser.click("Send for real").await;
+    browser.see("The webhook answered 201.").await;
+    let delivered = app.deliveries(hook_id, Some("succeeded")).await;
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    let delivery_id = delivered[0]["id"].as_str().unwrap();
+    browser
+        .find(&format!(
+            "//a[normalize-space()='Open the delivery' and @href='/deliveries/{delivery_id}']"
+        ))
+        .await;
+    browser.click("Open # general").await;
+    browser
+        .find("//article[@aria-label='Message from GitHub']//a[normalize-space()='Codertocat/Hello-World']")
+        .await;
+    assert_eq!(app.messages().await.len(), 1);
     assert_console_errors_only(&browser, &[]).await;
     browser.close().await;
 }

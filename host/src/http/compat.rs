@@ -182,6 +182,7 @@ pub(crate) async fn record_refusal(
         reason: None,
         plugin_log: String::new(),
         duration_us: 0,
+        peak_memory_bytes: None,
     };
     match state
         .store

@@ -89,7 +89,7 @@ async fn managed_delivery(
     path = "/api/deliveries/{id}",
     tag = "deliveries",
     params(("id" = Uuid, Path, description = "The delivery id")),
-    responses((status = 200, description = "the delivery with its request (secret-bearing headers redacted), outcome and plugin log", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+    responses((status = 200, description = "the delivery with its request (secret-bearing headers redacted), outcome, plugin log, `duration_us` and `peak_memory_bytes` (the plugin run's peak linear memory; `null` when no plugin ran)", body = doc::Object), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
 )]
 async fn get_delivery(
     State(state): State<AppState>,
@@ -111,7 +111,8 @@ async fn current_plugin(state: &AppState, webhook: &Webhook) -> Result<[u8; 32],
     plugin_sha(state, plugin_id).await
 }
 
-async fn plugin_sha(state: &AppState, plugin_id: Uuid) -> Result<[u8; 32], ApiError> {
+/// The SHA-256 of plugin `plugin_id`.
+pub(super) async fn plugin_sha(state: &AppState, plugin_id: Uuid) -> Result<[u8; 32], ApiError> {
     let plugin = state.store.plugin(plugin_id).await?;
     let mut sha = [0u8; 32];
     hex::decode_to_slice(&plugin.sha256, &mut sha).map_err(|e| ApiError::Internal(e.into()))?;
@@ -269,19 +270,7 @@ async fn post_dry_run(
         }
         None => current_plugin(&state, &webhook).await?,
     };
-    let bytes = match (body.body, body.body_base64) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid(
-                "body_base64",
-                "give either body or body_base64, not both",
-            ));
-        }
-        (Some(text), None) => text.into_bytes(),
-        (None, Some(b64)) => BASE64
-            .decode(b64.trim())
-            .map_err(|_| ApiError::invalid("body_base64", "body_base64 must be base64"))?,
-        (None, None) => Vec::new(),
-    };
+    let bytes = request_bytes(body.body, body.body_base64)?;
     let headers = parse_headers(body.headers)?;
     let config = match body.config {
         Some(c) if !c.is_object() => {
@@ -355,8 +344,26 @@ async fn post_dry_run(
     Ok(Json(result))
 }
 
+/// A sample request's body from `body` (text) or `body_base64`; empty when neither is given.
+pub(super) fn request_bytes(
+    text: Option<String>,
+    base64: Option<String>,
+) -> Result<Vec<u8>, ApiError> {
+    match (text, base64) {
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "body_base64",
+            "give either body or body_base64, not both",
+        )),
+        (Some(text), None) => Ok(text.into_bytes()),
+        (None, Some(b64)) => BASE64
+            .decode(b64.trim())
+            .map_err(|_| ApiError::invalid("body_base64", "body_base64 must be base64")),
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
 /// Headers as an object `{name: value}` or a list of `[name, value]` pairs; names lower-cased.
-fn parse_headers(value: Option<Value>) -> Result<Vec<(String, String)>, ApiError> {
+pub(super) fn parse_headers(value: Option<Value>) -> Result<Vec<(String, String)>, ApiError> {
     let bad = || {
         ApiError::invalid(
             "headers",

@@ -110,24 +110,58 @@ async fn execute(
         .get("suffix")
         .map(|s| format!("/{s}"))
         .unwrap_or_default();
+    let inbound = Inbound {
+        dialect,
+        method: req.method,
+        suffix,
+        query: req.uri.query().unwrap_or("").to_owned(),
+        headers: req.headers,
+        body: req.body,
+    };
+    deliver(state, &target, inbound).await
+}
+
+/// A request to an accepted webhook: what the rest of the pipeline needs of it.
+pub(crate) struct Inbound {
+    /// The dialect of the URL it came to (used when the webhook has no plugin).
+    pub dialect: Dialect,
+    /// HTTP method.
+    pub method: Method,
+    /// The path suffix after the token, with its leading `/`, or empty.
+    pub suffix: String,
+    /// The query string.
+    pub query: String,
+    /// The request headers.
+    pub headers: HeaderMap,
+    /// The body, read up to the body limit.
+    pub body: Body,
+}
+
+/// The pipeline after the token and rate limit: the webhook's plugin or the native dialect,
+/// validation, mentions, the store and the delivery record; answers what the sender gets.
+pub(crate) async fn deliver(
+    state: &AppState,
+    target: &WebhookTarget,
+    req: Inbound,
+) -> Result<Response, ApiError> {
     if target.plugin.is_some() {
         let body = read_body(&req.headers, req.body, state.ingest.limits().max_body_bytes).await?;
         let raw = plugin::raw_request(
             req.method.as_str(),
-            &suffix,
-            req.uri.query().unwrap_or(""),
+            &req.suffix,
+            &req.query,
             &req.headers,
             body.to_vec(),
         );
-        return run_plugin_delivery(state, &target, raw).await;
+        return run_plugin_delivery(state, target, raw).await;
     }
-    if !suffix.is_empty() {
+    if !req.suffix.is_empty() {
         return Err(ApiError::NotFound(
             "this webhook has no plugin, so its URL takes no path suffix",
         ));
     }
-    let stored = run_native(state, &target, dialect, &req.headers, req.body).await?;
-    let body = match dialect {
+    let stored = run_native(state, target, req.dialect, &req.headers, req.body).await?;
+    let body = match req.dialect {
         Dialect::Chattr => json!({ "message": stored }),
         Dialect::Chatalot | Dialect::BitoLink => ok_body(&stored),
     };
@@ -185,6 +219,7 @@ pub async fn run_plugin_delivery(
         reason,
         plugin_log: run.log.clone(),
         duration_us: run.duration_us,
+        peak_memory_bytes: Some(i64::try_from(run.peak_memory).unwrap_or(i64::MAX)),
     };
     match &run.outcome {
         PluginOutcome::Messages(messages) => {
@@ -288,6 +323,7 @@ async fn refuse(
             reason: None,
             plugin_log: String::new(),
             duration_us: 0,
+            peak_memory_bytes: None,
         };
         let id = state
             .store
@@ -336,8 +372,6 @@ async fn announce_quarantine(
         .await
     {
         tracing::error!(error = %e, webhook = %target.id, "cannot leave the quarantine notice");
-    } else {
-        super::studio::notice_created(state, target.community_id, target.id, &text).await;
     }
 }
 

@@ -22,6 +22,7 @@ mod outgoing;
 mod people;
 pub(crate) mod plugins;
 mod push;
+mod send;
 pub mod server;
 pub mod session;
 mod studio;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(discord::router())
         .merge(plugins::router())
         .merge(deliveries::router())
+        .merge(send::router())
         .merge(live::router())
         .merge(push::router())
         .merge(outgoing::router())

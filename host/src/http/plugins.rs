@@ -121,12 +121,14 @@ async fn post_plugin(
             RuntimeError::Rejected(message) => ApiError::invalid("body", message),
             other => ApiError::Internal(other.into()),
         })?;
+    let language = crate::runtime::producers::language(&bytes);
     let new = NewPlugin {
         community_id: Some(community_id),
         name: &name,
         version: &version,
         sha256,
         bytes: &bytes,
+        language: language.as_deref(),
         builtin: false,
         created_by: Some(user.id),
     };

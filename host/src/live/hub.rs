@@ -13,6 +13,7 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
+use super::managers::Managers;
 use crate::store::Store;
 
 /// One serialized event, shared by every connection it goes to.
@@ -72,6 +73,8 @@ pub struct Hub {
     /// Becomes `true` when the server shuts down: every connection ends, so a graceful
     /// shutdown is not held open by endless SSE responses.
     closing: tokio::sync::watch::Sender<bool>,
+    /// The owners and admins of each community, for the studio's events.
+    managers: Managers,
 }
 
 /// A registered connection; dropping it unregisters it.
@@ -89,7 +92,10 @@ pub struct Subscription {
 impl Hub {
     /// A hub whose connections each queue at most `buffer` events.
     pub fn new(store: Store, buffer: usize) -> Arc<Self> {
+        // With several nodes, the cache of managers waits for the change feed (`cluster`).
+        let single_node = store.postgres_pool().is_none();
         Arc::new(Self {
+            managers: Managers::new(single_node),
             store,
             buffer: buffer.max(1),
             next_id: AtomicU64::new(1),
@@ -204,6 +210,35 @@ impl Hub {
             offer(&allowed, &event, &mut dead);
         }
         remove(&mut registry, &dead);
+    }
+
+    /// Sends an event to the WebSocket connections of the owners and admins of
+    /// `community_id`. Whom to tell comes from a cache that every role change clears, so an
+    /// event costs no query unless the community's roles changed since the last one.
+    pub async fn to_managers(&self, community_id: Uuid, event: Arc<LiveEvent>) {
+        if !self.has_users() {
+            return;
+        }
+        match self.managers.of(&self.store, community_id).await {
+            Ok(managers) => {
+                for user in managers.iter() {
+                    self.to_user(*user, event.clone());
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, kind = event.kind, "cannot find whom to tell live")
+            }
+        }
+    }
+
+    /// This node's id among the nodes sharing the database.
+    pub fn node_id(&self) -> Uuid {
+        self.store.node_id()
+    }
+
+    /// The cache of each community's managers, for the role change hook and the change feed.
+    pub fn managers(&self) -> &Managers {
+        &self.managers
     }
 
     /// Sends an event to every WebSocket connection of `user_id`.

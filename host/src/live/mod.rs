@@ -5,9 +5,12 @@
 //! into events, in commit order, and fans each out to the connections registered in the
 //! [`Hub`]: `message.created`, `message.updated` and `message.deleted` to WebSocket connections
 //! of the channel's members and to the channel's SSE streams, `notification.created` to the
-//! mentioned user's WebSocket connections.
+//! mentioned user's WebSocket connections. The plugin studio's events go to a community's
+//! owners and admins (`notice.created` as the store commits a notice; `delivery.recorded`
+//! from `http`), whom the hub knows from a cache that role changes clear ([`Managers`]).
 
 mod hub;
+mod managers;
 
 use std::sync::Arc;
 
@@ -16,8 +19,9 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 pub use hub::{Connection, Hub, LiveEvent, Subscription};
+pub use managers::Managers;
 
-use crate::store::{Change, Posted, RemotePosted, Store};
+use crate::store::{Change, NoticesCreated, Posted, RemoteNotice, RemotePosted, Store};
 
 /// What the fan-out task consumes.
 #[derive(Debug)]
@@ -44,6 +48,44 @@ pub fn event<T: Serialize>(kind: &'static str, id: Uuid, data: &T) -> Arc<LiveEv
         id,
         json: json.into(),
     })
+}
+
+/// The `notice.created` event.
+fn notice_event(community_id: Uuid, kind: &str, subject_id: Uuid, text: &str) -> Arc<LiveEvent> {
+    let data = serde_json::json!({
+        "community_id": community_id,
+        "kind": kind,
+        "subject_id": subject_id,
+        "text": text,
+    });
+    event("notice.created", subject_id, &data)
+}
+
+/// Sends `notice.created` to the WebSocket connections of everyone who just got a notice on
+/// this node.
+pub fn notices_created(hub: &Hub, notices: &NoticesCreated) {
+    let event = notice_event(
+        notices.community_id,
+        &notices.kind,
+        notices.subject_id,
+        &notices.text,
+    );
+    for user in &notices.user_ids {
+        hub.to_user(*user, event.clone());
+    }
+}
+
+/// Sends `notice.created` for a notice another node announced (a `NOTIFY` payload) to this
+/// node's connections of the community's owners and admins; ignores this node's own.
+pub async fn remote_notice(hub: &Hub, payload: &str) {
+    match serde_json::from_str::<RemoteNotice>(payload) {
+        Ok(notice) if notice.node == hub.node_id() => {}
+        Ok(n) => {
+            let event = notice_event(n.community_id, &n.kind, n.subject_id, &n.text);
+            hub.to_managers(n.community_id, event).await;
+        }
+        Err(_) => tracing::warn!(payload, "ignoring a malformed notice notification"),
+    }
 }
 
 /// Runs the fan-out task until every sender of `inputs` is gone.

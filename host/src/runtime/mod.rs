@@ -10,6 +10,7 @@ pub mod host_api;
 pub mod limits;
 mod loaded;
 mod meter;
+pub mod producers;
 mod validate;
 
 use std::sync::Arc;

@@ -165,7 +165,16 @@ impl Store {
         if existing.is_none() {
             outbox::enqueue_member_joined(&mut tx, community_id, user_id, role).await?;
         }
+        if tx.is_postgres() {
+            // The other nodes drop what they cached of the community's managers.
+            query("SELECT pg_notify($1, $2)")
+                .bind(super::ROLES_CHANNEL)
+                .bind(community_id.to_string())
+                .execute(&mut tx)
+                .await?;
+        }
         tx.commit().await?;
+        self.roles_changed(community_id);
         Ok(())
     }
 

@@ -64,6 +64,8 @@ pub struct NewDelivery {
     pub plugin_log: String,
     /// Time the plugin took.
     pub duration_us: i64,
+    /// Peak linear memory of the plugin run, in bytes; `None` when no plugin ran.
+    pub peak_memory_bytes: Option<i64>,
 }
 
 /// A stored delivery.
@@ -89,6 +91,9 @@ pub struct Delivery {
     pub message_ids: Vec<Uuid>,
     /// Time the plugin took, microseconds.
     pub duration_us: i64,
+    /// Peak linear memory of the plugin run, in bytes; `None` when no plugin ran or the
+    /// delivery was stored before it was recorded.
+    pub peak_memory_bytes: Option<i64>,
     /// When it was received.
     pub created_at: DateTime<Utc>,
     /// When a replay posted it.
@@ -111,6 +116,7 @@ struct DeliveryRow {
     plugin_log: String,
     message_ids: String,
     duration_us: i64,
+    peak_memory_bytes: Option<i64>,
     created_at: DateTime<Utc>,
     replayed_at: Option<DateTime<Utc>>,
 }
@@ -137,6 +143,7 @@ impl From<DeliveryRow> for Delivery {
             plugin_log: r.plugin_log,
             message_ids: serde_json::from_str(&r.message_ids).unwrap_or_default(),
             duration_us: r.duration_us,
+            peak_memory_bytes: r.peak_memory_bytes,
             created_at: r.created_at,
             replayed_at: r.replayed_at,
         }
@@ -145,7 +152,7 @@ impl From<DeliveryRow> for Delivery {
 
 const DELIVERY_COLUMNS: &str =
     "id, webhook_id, status, method, path, query, headers, body, error_code, error_message, reason,
-    plugin_log, message_ids, duration_us, created_at, replayed_at";
+    plugin_log, message_ids, duration_us, peak_memory_bytes, created_at, replayed_at";
 
 /// Inserts a delivery row inside `tx`; returns its id. Credential-bearing headers
 /// (`Authorization`, `Cookie`, `X-Gitlab-Token`, ...) are stored redacted.
@@ -158,8 +165,8 @@ pub(super) async fn insert_delivery(
     query(
         "INSERT INTO deliveries (id, webhook_id, status, method, path, query, headers, body,
          error_code, error_message, reason, plugin_log, message_ids,
-         duration_us, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         duration_us, peak_memory_bytes, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(id)
     .bind(d.webhook_id)
@@ -178,6 +185,7 @@ pub(super) async fn insert_delivery(
     .bind(&d.plugin_log)
     .bind(serde_json::to_string(message_ids).unwrap_or_default())
     .bind(d.duration_us)
+    .bind(d.peak_memory_bytes)
     .bind(super::now())
     .execute(tx)
     .await?;

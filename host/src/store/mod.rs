@@ -13,6 +13,7 @@ mod communities;
 mod db;
 mod deliveries;
 mod health;
+mod hooks;
 mod im;
 pub(crate) mod live;
 mod message_edits;
@@ -44,11 +45,12 @@ pub use batch::BatchOptions;
 pub use communities::{Community, Role};
 pub use deliveries::{Delivery, DeliveryStatus, NewDelivery, RawRequest};
 pub use health::{PoolUse, QueueDepths};
+pub use hooks::NoticesCreated;
 pub use im::ImIntegration;
 pub use live::{PRESENCE_HEARTBEAT, PRESENCE_TTL, RemotePosted};
 pub use message_edits::WebhookMessage;
 pub use messages::{Change, DeletedMessage, NewMessage, Notification, Posted, UserNotification};
-pub use notices::Notice;
+pub use notices::{Notice, RemoteNotice};
 pub use outgoing::{
     AttemptRecord, Disabled, Finish, OutgoingDelivery, OutgoingJob, OutgoingSettings,
     OutgoingWebhook,
@@ -279,8 +281,13 @@ pub const LIVE_CHANNEL: &str = "wasmhook_live";
 /// that changes a webhook, the id of the changed webhook (see `cluster`).
 pub const WEBHOOK_CHANNEL: &str = "wasmhook_webhook_changed";
 
-/// What the store calls, after the commit, with the id of every webhook it changed.
-type ChangeHook = Box<dyn Fn(uuid::Uuid) + Send + Sync>;
+/// The PostgreSQL `NOTIFY` channel on which a transaction that changes the roles of a
+/// community's members announces the community's id (see `cluster`).
+pub const ROLES_CHANNEL: &str = "wasmhook_roles_changed";
+
+/// The PostgreSQL `NOTIFY` channel on which a transaction that leaves notices announces them
+/// ([`RemoteNotice`]; see `cluster`).
+pub const NOTICES_CHANNEL: &str = "wasmhook_notices";
 
 /// Handle to the database. Cheap to clone.
 #[derive(Clone)]
@@ -290,8 +297,9 @@ pub struct Store {
     pub(crate) node_id: uuid::Uuid,
     /// Where committed posts go for live delivery (set once by the server).
     sink: Arc<OnceLock<mpsc::UnboundedSender<Posted>>>,
-    /// Told of every committed webhook change on this node (set once by the server).
-    on_change: Arc<OnceLock<ChangeHook>>,
+    /// Told of committed webhook changes, notices and role changes on this node (set once
+    /// by the server).
+    hooks: Arc<hooks::Hooks>,
     /// The keys that seal secrets at rest.
     keys: Arc<crate::secrets::LoadedKeys>,
     /// The group-commit writer that posts go through (`None` in the writer's own copy).
@@ -376,7 +384,7 @@ impl Store {
             backend,
             node_id: uuid::Uuid::now_v7(),
             sink: Arc::default(),
-            on_change: Arc::default(),
+            hooks: Arc::default(),
             keys: Arc::new(opts.keys()?),
             writer: None,
         };
@@ -399,21 +407,6 @@ impl Store {
     pub fn set_post_sink(&self, sink: mpsc::UnboundedSender<Posted>) {
         if self.sink.set(sink).is_err() {
             tracing::warn!("post sink already set; keeping the first");
-        }
-    }
-
-    /// Calls `hook` with the id of every webhook this node changes, right after the commit
-    /// (the token cache drops it); other nodes learn of it through [`WEBHOOK_CHANNEL`]. Set once.
-    pub fn on_webhook_changed(&self, hook: impl Fn(uuid::Uuid) + Send + Sync + 'static) {
-        if self.on_change.set(Box::new(hook)).is_err() {
-            tracing::warn!("webhook change hook already set; keeping the first");
-        }
-    }
-
-    /// Tells this node's change hook that webhook `id` changed.
-    pub(crate) fn webhook_changed(&self, id: uuid::Uuid) {
-        if let Some(hook) = self.on_change.get() {
-            hook(id);
         }
     }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::db::{Tx, query};
-use super::{Store, StoreError, now};
+use super::{NoticesCreated, Store, StoreError, now};
 
 /// A notice to a user that is not about a message.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -25,15 +25,34 @@ pub struct Notice {
     pub created_at: DateTime<Utc>,
 }
 
+/// A notice another node committed, as it announces it to the others (PostgreSQL `NOTIFY` on
+/// [`NOTICES_CHANNEL`](super::NOTICES_CHANNEL)): each node tells the community's managers
+/// connected to it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct RemoteNotice {
+    /// The announcing node (which tells its own connections itself).
+    pub node: Uuid,
+    /// The community whose owners and admins got the notice.
+    pub community_id: Uuid,
+    /// Kind, e.g. `outgoing_webhook.disabled`.
+    pub kind: String,
+    /// The object concerned.
+    pub subject_id: Uuid,
+    /// What happened (cut to 1000 characters: a `NOTIFY` payload is small).
+    pub text: String,
+}
+
 /// Inside `tx`, leaves a notice of `kind` about `subject_id` for every owner and admin of the
-/// community; returns how many were notified.
+/// community and, on PostgreSQL, announces it to the other nodes; returns what to hand to
+/// [`Store::notices_created`] after the commit. `node` is this node's id.
 pub(crate) async fn notify_managers_in(
     tx: &mut Tx,
+    node: Uuid,
     community_id: Uuid,
     kind: &str,
     subject_id: Uuid,
     text: &str,
-) -> Result<usize, StoreError> {
+) -> Result<NoticesCreated, StoreError> {
     let managers: Vec<Uuid> = query(
         "SELECT user_id FROM community_members WHERE community_id = $1
          AND role IN ('owner', 'admin') ORDER BY user_id",
@@ -57,12 +76,32 @@ pub(crate) async fn notify_managers_in(
         .execute(&mut *tx)
         .await?;
     }
-    Ok(managers.len())
+    if tx.is_postgres() && !managers.is_empty() {
+        let remote = RemoteNotice {
+            node,
+            community_id,
+            kind: kind.to_owned(),
+            subject_id,
+            text: text.chars().take(1000).collect(),
+        };
+        query("SELECT pg_notify($1, $2)")
+            .bind(super::NOTICES_CHANNEL)
+            .bind(serde_json::to_string(&remote).unwrap_or_default())
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(NoticesCreated {
+        community_id,
+        kind: kind.to_owned(),
+        subject_id,
+        text: text.to_owned(),
+        user_ids: managers,
+    })
 }
 
 impl Store {
     /// Leaves a notice of `kind` about `subject_id` for every owner and admin of the
-    /// community; returns how many were notified.
+    /// community (live too, through the notice hook); returns how many were notified.
     pub async fn notify_managers(
         &self,
         community_id: Uuid,
@@ -71,9 +110,11 @@ impl Store {
         text: &str,
     ) -> Result<usize, StoreError> {
         let mut tx = self.begin().await?;
-        let notified = notify_managers_in(&mut tx, community_id, kind, subject_id, text).await?;
+        let created =
+            notify_managers_in(&mut tx, self.node_id, community_id, kind, subject_id, text).await?;
         tx.commit().await?;
-        Ok(notified)
+        self.notices_created(&created);
+        Ok(created.user_ids.len())
     }
 
     /// A user's notices, newest first.

@@ -22,6 +22,9 @@ pub struct Plugin {
     pub sha256: String,
     /// Component size in bytes.
     pub size: i64,
+    /// The language it was written in, as its component's `producers` section names it
+    /// (`Rust`, `Python`, `JavaScript`, ...); `None` when unknown.
+    pub language: Option<String>,
     /// Shipped inside the wasmhook binary.
     pub builtin: bool,
     /// Uploader.
@@ -38,6 +41,7 @@ struct PluginRow {
     version: String,
     sha256: Vec<u8>,
     size: i64,
+    language: Option<String>,
     builtin: bool,
     created_by: Option<Uuid>,
     created_at: DateTime<Utc>,
@@ -52,6 +56,7 @@ impl From<PluginRow> for Plugin {
             version: r.version,
             sha256: hex::encode(r.sha256),
             size: r.size,
+            language: r.language,
             builtin: r.builtin,
             created_by: r.created_by,
             created_at: r.created_at,
@@ -72,6 +77,8 @@ pub struct NewPlugin<'a> {
     pub sha256: [u8; 32],
     /// The component.
     pub bytes: &'a [u8],
+    /// The language it was written in, if its component says.
+    pub language: Option<&'a str>,
     /// Built-in plugin.
     pub builtin: bool,
     /// Uploader.
@@ -79,7 +86,7 @@ pub struct NewPlugin<'a> {
 }
 
 const PLUGIN_COLUMNS: &str =
-    "id, community_id, name, version, sha256, size, builtin, created_by, created_at";
+    "id, community_id, name, version, sha256, size, language, builtin, created_by, created_at";
 
 impl Store {
     /// Stores a plugin. The same name and version with the same bytes is idempotent
@@ -113,13 +120,14 @@ impl Store {
             version: new.version.to_owned(),
             sha256: hex::encode(new.sha256),
             size: new.bytes.len() as i64,
+            language: new.language.map(str::to_owned),
             builtin: new.builtin,
             created_by: new.created_by,
             created_at: super::now(),
         };
         query(
-        "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO plugins (id, community_id, name, version, sha256, size, language, builtin, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(plugin.id)
     .bind(plugin.community_id)
@@ -127,6 +135,7 @@ impl Store {
     .bind(&plugin.version)
     .bind(&new.sha256[..])
     .bind(plugin.size)
+    .bind(&plugin.language)
     .bind(plugin.builtin)
     .bind(plugin.created_by)
     .bind(plugin.created_at)
@@ -146,6 +155,7 @@ impl Store {
         version: &str,
         sha256: [u8; 32],
         bytes: &[u8],
+        language: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         query("INSERT INTO plugin_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
@@ -154,15 +164,17 @@ impl Store {
         .execute(&mut tx)
         .await?;
         query(
-        "INSERT INTO plugins (id, community_id, name, version, sha256, size, builtin, created_by, created_at)
-         VALUES ($1, NULL, $2, $3, $4, $5, TRUE, NULL, $6)
-         ON CONFLICT (id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, size = excluded.size",
+        "INSERT INTO plugins (id, community_id, name, version, sha256, size, language, builtin, created_by, created_at)
+         VALUES ($1, NULL, $2, $3, $4, $5, $6, TRUE, NULL, $7)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, size = excluded.size,
+         language = excluded.language",
     )
     .bind(id)
     .bind(name)
     .bind(version)
     .bind(&sha256[..])
     .bind(bytes.len() as i64)
+    .bind(language)
     .bind(super::now())
     .execute(&mut tx)
     .await?;

@@ -60,6 +60,7 @@ async fn failed_delivery(store: &Store, webhook_id: Uuid) -> Uuid {
         reason: None,
         plugin_log: String::new(),
         duration_us: 1,
+        peak_memory_bytes: Some(65536),
     };
     store.record_delivery(delivery, 10).await.unwrap()
 }

@@ -80,6 +80,7 @@ const FOREIGN: &str = "foreign formats";
         super::deliveries::post_dry_run,
         super::deliveries::get_delivery,
         super::deliveries::post_replay,
+        super::send::post_send,
         execute::chatalot,
         execute::chatalot_suffix,
         execute::bitolink,

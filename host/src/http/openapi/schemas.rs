@@ -217,7 +217,8 @@ pub struct Health {
 }
 
 /// `{"deliveries": [...]}`: delivery records (the request with its body in `body` or
-/// `body_base64`, the outcome, the plugin log).
+/// `body_base64`, the outcome, the plugin log, `duration_us` and `peak_memory_bytes`, the
+/// plugin run's peak linear memory, `null` when no plugin ran).
 #[derive(Debug, ToSchema)]
 pub struct DeliveryList {
     /// The deliveries, newest first.
@@ -265,6 +266,19 @@ pub struct Executed {
 pub struct ChattrExecuted {
     /// The stored message.
     pub message: StoredMessage,
+}
+
+/// What "Send for real" got from the webhook's pipeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SentForReal {
+    /// The HTTP status the external sender would have got.
+    pub status: u16,
+    /// The body the external sender would have got (JSON; a string when it was none).
+    pub body: Value,
+    /// Its `Retry-After` in seconds, when it had one (429, 503).
+    pub retry_after: Option<u64>,
+    /// The delivery it recorded, if any.
+    pub delivery_id: Option<Uuid>,
 }
 
 /// The messages a plugin run posted.

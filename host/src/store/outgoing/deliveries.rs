@@ -11,7 +11,7 @@ use crate::outgoing::payloads::{disabled_notice, disabled_reason};
 use crate::store::db::{Tx, query};
 use crate::store::notices::notify_managers_in;
 use crate::store::sealed;
-use crate::store::{Store, StoreError};
+use crate::store::{NoticesCreated, Store, StoreError};
 
 /// Successful deliveries kept per outgoing webhook (failures are kept until retried).
 const KEEP_SUCCEEDED: i64 = 200;
@@ -302,12 +302,16 @@ impl Store {
                 None
             }
             (Some(webhook_id), Finish::Failed) => {
-                record_failure(&mut tx, webhook_id, record, disable_after, now).await?
+                let node = self.node_id;
+                record_failure(&mut tx, node, webhook_id, record, disable_after, now).await?
             }
             _ => None,
         };
         tx.commit().await?;
-        Ok(disabled)
+        Ok(disabled.map(|(disabled, notices)| {
+            self.notices_created(&notices);
+            disabled
+        }))
     }
 }
 
@@ -344,11 +348,12 @@ async fn record_success(tx: &mut Tx, webhook_id: Uuid) -> Result<(), StoreError>
 /// `disable_after` (0: never) the webhook is disabled and its community's managers notified.
 async fn record_failure(
     tx: &mut Tx,
+    node: Uuid,
     webhook_id: Uuid,
     record: &AttemptRecord,
     disable_after: u32,
     now: DateTime<Utc>,
-) -> Result<Option<Disabled>, StoreError> {
+) -> Result<Option<(Disabled, NoticesCreated)>, StoreError> {
     let (failures, enabled, name, community_id): (i64, bool, String, Uuid) = query(
         "UPDATE outgoing_webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = $1
          RETURNING consecutive_failures, enabled, name, community_id",
@@ -370,16 +375,18 @@ async fn record_failure(
     .execute(&mut *tx)
     .await?;
     let text = disabled_notice(&name, &reason);
-    let notified = notify_managers_in(
+    let notices = notify_managers_in(
         tx,
+        node,
         community_id,
         "outgoing_webhook.disabled",
         webhook_id,
         &text,
     )
     .await?;
-    Ok(Some(Disabled {
+    let disabled = Disabled {
         id: webhook_id,
-        notified,
-    }))
+        notified: notices.user_ids.len(),
+    };
+    Ok(Some((disabled, notices)))
 }
