@@ -59,7 +59,7 @@ pub(crate) async fn a_component_importing_outgoing_http_is_refused_in_plain_word
 
 #[tokio::test]
 pub(crate) async fn rust_file_access_is_explained_as_no_filesystem_and_a_panic_log_gives_no_backtrace_advice()
-{
+ {
     let app = TestApp::spawn().await;
     let returned = failed_delivery(
         &app,
