@@ -42,10 +42,10 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
     /// Validate a component as an upload would.
-    Check {
-        /// The component (.wasm).
-        file: std::path::PathBuf,
-    },
+    ///
+    /// The compiled component is cached (`--cache-dir`), so checking or running the same bytes
+    /// again takes milliseconds.
+    Check(crate::plugin_cli::CheckArgs),
     /// Run a component on a payload in the server's sandbox; prints outcome, log, time, memory.
     Run(crate::plugin_cli::RunArgs),
     /// Create a plugin project in Rust, Python or JavaScript, with tests and a README.

@@ -57,6 +57,9 @@ pub struct DeployArgs {
     /// Upload the component as it is, without running the project's build command.
     #[arg(long)]
     pub no_build: bool,
+    /// The compiled-component cache the check before the upload uses.
+    #[command(flatten)]
+    pub cache: crate::plugin_cli::cache::CacheArgs,
 }
 
 /// Arguments of `wasmhook plugin rollback`.
@@ -193,7 +196,9 @@ pub async fn deploy(cfg: &Config, args: DeployArgs) -> anyhow::Result<()> {
     }
     let wasm = args.dir.join(&project.wasm);
     let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
-    crate::plugin_cli::validate(cfg, &bytes).map_err(|e| anyhow!("{}: {e}", wasm.display()))?;
+    crate::plugin_cli::validate(cfg, &args.cache, &bytes)
+        .await
+        .map_err(|e| anyhow!("{}: {e}", wasm.display()))?;
 
     let api = Api::new(&args.target)?;
     let community = match (args.community, args.target.webhooks.first()) {

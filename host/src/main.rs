@@ -18,8 +18,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         None => run_server(cli.serve).await,
         Some(Command::Serve(cfg)) => run_server(cfg).await,
-        Some(Command::Plugin(PluginCommand::Check { file })) => {
-            wasmhook::plugin_cli::check(&cli.serve, &file)
+        Some(Command::Plugin(PluginCommand::Check(args))) => {
+            wasmhook::plugin_cli::check(&cli.serve, &args).await
         }
         Some(Command::Plugin(PluginCommand::New(args))) => wasmhook::scaffold::run(&args),
         Some(Command::Plugin(PluginCommand::Deploy(args))) => {

@@ -1,8 +1,11 @@
 //! `wasmhook plugin check|run`: plugin authors validate and run a component locally, in the
-//! same sandbox and under the same limits as the server.
+//! same sandbox and under the same limits as the server, with compiled components cached
+//! between runs (`cache`).
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+pub mod cache;
+pub mod fixture;
+
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -10,28 +13,30 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::ingest::plugin::{self, PluginOutcome};
-use crate::runtime::PluginEngine;
 use crate::store::RawRequest;
+use cache::{CacheArgs, CliEngine};
 
-fn engine(cfg: &Config) -> anyhow::Result<Arc<PluginEngine>> {
-    // A private cache per process: nothing is reused between runs, nothing foreign is loaded.
-    let dir = std::env::temp_dir().join(format!("wasmhook-cli-{}", std::process::id()));
-    PluginEngine::new(cfg.runtime_limits(), dir, rand::random())
-        .context("starting the plugin runtime")
+/// Validates a component as an upload would (compiling it into the cache, or loading it).
+pub async fn validate(cfg: &Config, cache: &CacheArgs, bytes: &[u8]) -> anyhow::Result<()> {
+    let engine = CliEngine::new(cfg.runtime_limits(), cache)?;
+    engine.prepare(bytes.to_vec()).await.map(drop)
 }
 
-/// Validates a component as an upload would.
-pub fn validate(cfg: &Config, bytes: &[u8]) -> anyhow::Result<()> {
-    let engine = engine(cfg)?;
-    let checked = engine.validate(bytes).map(drop);
-    let _ = std::fs::remove_dir_all(engine.cache_dir());
-    Ok(checked?)
+/// Arguments of `wasmhook plugin check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The component (.wasm).
+    pub file: PathBuf,
+    /// The compiled-component cache.
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 /// `wasmhook plugin check FILE`: validates the component as an upload would.
-pub fn check(cfg: &Config, file: &Path) -> anyhow::Result<()> {
+pub async fn check(cfg: &Config, args: &CheckArgs) -> anyhow::Result<()> {
+    let file = &args.file;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    match validate(cfg, &bytes) {
+    match validate(cfg, &args.cache, &bytes).await {
         Ok(()) => {
             println!(
                 "ok: {} is a valid wasmhook:plugin/transformer@0.1.0 component ({} bytes, sha256 {})",
@@ -50,15 +55,20 @@ pub fn check(cfg: &Config, file: &Path) -> anyhow::Result<()> {
 pub struct RunArgs {
     /// The component.
     pub file: PathBuf,
+    /// A fixture case directory: the body in `request.*` (`request.json`, `request.txt`, ...),
+    /// optional `headers.txt` (one `Name: value` per line) and `config.json` (the plugin
+    /// configuration). `-H` adds headers to the case's.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["body", "config"])]
+    pub fixture: Option<PathBuf>,
     /// File with the request body.
     #[arg(long)]
     pub body: Option<PathBuf>,
     /// A request header, `Name: value` (repeatable).
     #[arg(long = "header", short = 'H')]
     pub headers: Vec<String>,
-    /// The webhook's plugin configuration (a JSON object).
-    #[arg(long, default_value = "{}")]
-    pub config: String,
+    /// The webhook's plugin configuration (a JSON object; default `{}`).
+    #[arg(long)]
+    pub config: Option<String>,
     /// The path suffix the plugin sees (e.g. `/github`).
     #[arg(long, default_value = "")]
     pub path: String,
@@ -68,28 +78,36 @@ pub struct RunArgs {
     /// The webhook name the plugin sees.
     #[arg(long, default_value = "local")]
     pub webhook_name: String,
+    /// The compiled-component cache.
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
-/// `wasmhook plugin run FILE --body FILE [-H 'K: V']... [--config JSON]`: prints the outcome, the
-/// log, the time and peak memory as JSON. Exits non-zero when the plugin failed.
+/// `wasmhook plugin run FILE (--fixture DIR | --body FILE [--config JSON]) [-H 'K: V']...`:
+/// prints the outcome, the log, the time and peak memory as JSON. Exits non-zero when the
+/// plugin failed.
 pub async fn run(cfg: &Config, args: RunArgs) -> anyhow::Result<bool> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let body = match &args.body {
-        Some(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
-        None => Vec::new(),
+    let (body, mut headers, config) = match &args.fixture {
+        Some(dir) => {
+            let case = fixture::read(dir)?;
+            (case.body, case.headers, case.config)
+        }
+        None => {
+            let body = match &args.body {
+                Some(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
+                None => Vec::new(),
+            };
+            let config: Value = serde_json::from_str(args.config.as_deref().unwrap_or("{}"))
+                .context("--config must be JSON")?;
+            if !config.is_object() {
+                bail!("--config must be a JSON object");
+            }
+            (body, Vec::new(), config)
+        }
     };
-    let config: Value = serde_json::from_str(&args.config).context("--config must be JSON")?;
-    if !config.is_object() {
-        bail!("--config must be a JSON object");
-    }
-    let mut headers = Vec::new();
-    for h in &args.headers {
-        let (k, v) = h
-            .split_once(':')
-            .with_context(|| format!("header {h:?} must look like 'Name: value'"))?;
-        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-    }
+    headers.extend(fixture::parse_headers(&args.headers.join("\n"))?);
     let raw = RawRequest {
         method: "POST".into(),
         path: args.path,
@@ -97,18 +115,22 @@ pub async fn run(cfg: &Config, args: RunArgs) -> anyhow::Result<bool> {
         headers,
         body,
     };
-    let engine = engine(cfg)?;
+    let engine = CliEngine::new(cfg.runtime_limits(), &args.cache)?;
     let sha: [u8; 32] = Sha256::digest(&bytes).into();
+    // Made ready first, so that a refused component is reported as such (and, with
+    // `--verbose`, whether it came from the cache).
+    if let Err(e) = engine.prepare(bytes).await {
+        bail!("{}: {e}", args.file.display());
+    }
     let run = plugin::run_with(
-        &engine,
+        &engine.engine,
         sha,
-        || async move { Ok(bytes) },
+        || async { Err(anyhow::anyhow!("the component is already loaded")) },
         &config.to_string(),
         &args.webhook_name,
         &raw,
     )
     .await;
-    let _ = std::fs::remove_dir_all(engine.cache_dir());
     let (ok, mut report) = match run.outcome {
         PluginOutcome::Messages(messages) => {
             let messages: Vec<Value> = messages

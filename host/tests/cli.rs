@@ -7,10 +7,16 @@ use std::process::Command;
 
 use wasmhook_test_artifacts as artifacts;
 
+/// The compiled-component cache of these tests' `wasmhook` runs (not the user's).
+fn cli_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasmhook-cli-cache")
+}
+
 fn wasmhook(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_wasmhook"))
         .args(args)
         .env("WASMHOOK_LOG", "warn")
+        .env("WASMHOOK_CLI_CACHE_DIR", cli_cache())
         .output()
         .expect("running wasmhook");
     (
@@ -34,6 +40,163 @@ fn check_accepts_transformers_and_names_what_is_wrong_with_others() {
     let (ok, _, err) = wasmhook(&["plugin", "check", artifacts::EXTRAIMPORT]);
     assert!(!ok);
     assert!(err.contains("unsupported import `test:extra/kv"), "{err}");
+    let (ok, _, err) = wasmhook(&["plugin", "check", artifacts::HTTPIMPORT]);
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "plugins have no network access: the component imports \
+             `wasi:http/outgoing-handler@0.3.0-draft`, which is not available"
+        ),
+        "{err}"
+    );
+}
+
+/// The compiled file of the only component in the cache `dir`.
+fn cached_file(dir: &Path) -> PathBuf {
+    let compiled: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .flat_map(|d| std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
+        .collect();
+    assert_eq!(compiled.len(), 1, "{compiled:?}");
+    compiled[0].clone()
+}
+
+#[test]
+fn check_and_run_load_a_compiled_component_from_the_cache_and_recompile_a_tampered_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let cache_arg = cache.to_str().unwrap();
+    let check = || {
+        let (ok, out, err) = wasmhook(&[
+            "plugin",
+            "check",
+            artifacts::ECHO,
+            "--cache-dir",
+            cache_arg,
+            "--verbose",
+        ]);
+        assert!(ok, "{err}");
+        assert!(out.contains("is a valid"), "{out}");
+        err
+    };
+    let first = check();
+    assert!(first.contains("wasmhook: compiled, cached in"), "{first}");
+    let file = cached_file(&cache);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&cache.join("key")),
+            0o600,
+            "the HMAC key is the user's"
+        );
+        assert_eq!(mode(&cache), 0o700);
+    }
+    let second = check();
+    assert_eq!(
+        second.trim(),
+        format!("wasmhook: loaded from cache: {}", file.display())
+    );
+    // `plugin run` of the same bytes uses the same file.
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, r#"{"text": "from the cache"}"#).unwrap();
+    let (ok, out, err) = wasmhook(&[
+        "plugin",
+        "run",
+        artifacts::ECHO,
+        "--body",
+        body.to_str().unwrap(),
+        "--cache-dir",
+        cache_arg,
+        "-v",
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("wasmhook: loaded from cache:"), "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
+    assert_eq!(report["messages"][0]["content"], "from the cache");
+
+    // A cached file changed behind the CLI's back fails its HMAC: it is compiled again (and
+    // the check still succeeds), never loaded.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    std::fs::write(&file, &bytes).unwrap();
+    let tampered = check();
+    assert!(
+        tampered.contains("wasmhook: compiled, cached in"),
+        "{tampered}"
+    );
+    assert_ne!(
+        std::fs::read(&file).unwrap(),
+        bytes,
+        "the file was replaced"
+    );
+    assert!(check().contains("wasmhook: loaded from cache:"));
+
+    // Without a cache nothing is written.
+    let empty = dir.path().join("unused");
+    let (ok, _, err) = wasmhook(&[
+        "plugin",
+        "check",
+        artifacts::ECHO,
+        "--cache-dir",
+        empty.to_str().unwrap(),
+        "--no-cache",
+        "-v",
+    ]);
+    assert!(ok, "{err}");
+    assert!(!empty.exists());
+}
+
+#[test]
+fn run_takes_a_fixture_case_directory() {
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/github/push-signed-valid");
+    // Body, headers (with the signature) and configuration (with the secret) all come from
+    // the case: the signature verifies, so the plugin posts.
+    let (ok, out, err) = wasmhook(&[
+        "plugin",
+        "run",
+        artifacts::GITHUB,
+        "--fixture",
+        case.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}\n{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["outcome"], "messages", "{report}");
+    assert_eq!(report["messages"], expected["messages"]);
+    // The case is the whole request: a configuration besides it is refused.
+    let (ok, out, _) = wasmhook(&[
+        "plugin",
+        "run",
+        artifacts::GITHUB,
+        "--fixture",
+        case.to_str().unwrap(),
+        "--config",
+        "{}",
+    ]);
+    assert!(!ok, "--fixture and --config do not go together: {out}");
+    let (ok, _, err) = wasmhook(&[
+        "plugin",
+        "run",
+        artifacts::GITHUB,
+        "--fixture",
+        "/nonexistent-case",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("/nonexistent-case"), "{err}");
 }
 
 #[test]
@@ -545,6 +708,7 @@ async fn deploy_goes_live_at_once_and_rollback_restores_the_previous_build() {
             .env("WASMHOOK_TOKEN", ADMIN)
             .env("WASMHOOK_WEBHOOK", &webhook)
             .env("WASMHOOK_LOG", "warn")
+            .env("WASMHOOK_CLI_CACHE_DIR", cli_cache())
             .env("CARGO_TARGET_DIR", &target)
             .current_dir(&project);
         if let Some(dir) = &cargo_dir {

@@ -21,6 +21,7 @@ mod operations;
 mod outgoing;
 mod plugins;
 mod roles;
+mod sandbox;
 mod send;
 mod studio;
 mod studio_forms;

@@ -8,7 +8,8 @@
 
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { SourceMap } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -63,6 +64,7 @@ async function main() {
   try {
     const bundle = join(work, 'plugin.js');
     await bundlePlugin(entry, await logImport(witDir), bundle);
+    await appendLineTable(bundle, cwd);
     if (values['keep-bundle']) await writeFile(resolve(values['keep-bundle']), await readFile(bundle));
     const { componentize } = await import('@bytecodealliance/componentize-js');
     // componentize-js maps the source's directory into the engine relative to the current
@@ -129,7 +131,38 @@ async function bundlePlugin(entry, logSpecifier, outfile) {
     external: ['wasmhook:*'],
     plugins: [sdk],
     logLevel: 'warning',
+    sourcemap: 'external',
+    sourcesContent: false,
   });
+}
+
+/**
+ * Appends to the bundle the table that lets uncaught exceptions name the plugin's file and line
+ * (`src/location.js`): for each bundle line of the plugin's own sources (not the SDK's, not
+ * `node_modules`), its source file (relative to `cwd`) and line, from esbuild's source map.
+ * Appended after the code, so no bundle line moves.
+ */
+async function appendLineTable(bundle, cwd) {
+  const map = JSON.parse(await readFile(`${bundle}.map`, 'utf8'));
+  const sourceMap = new SourceMap(map);
+  const sources = [];
+  const lines = {};
+  const code = await readFile(bundle, 'utf8');
+  const count = code.split('\n').length;
+  for (let line = 0; line < count; line++) {
+    const entry = sourceMap.findEntry(line, 0);
+    // findEntry returns the closest mapping at or before the position: keep it only if it is
+    // on this very line.
+    if (!entry || entry.generatedLine !== line || !entry.originalSource) continue;
+    const file = resolve(dirname(bundle), entry.originalSource.replace(/^file:\/\//, ''));
+    if (file.startsWith(SDK_DIR) || file.includes('/node_modules/') || file.endsWith('wasmhook-entry.js')) continue;
+    const name = relative(cwd, file);
+    let index = sources.indexOf(name);
+    if (index < 0) index = sources.push(name) - 1;
+    lines[line + 1] = [index, entry.originalLine + 1];
+  }
+  const table = JSON.stringify({ sources, lines });
+  await writeFile(bundle, `${code}\nglobalThis[Symbol.for('wasmhook.sourceLines')] = ${table};\n`);
 }
 
 class UsageError extends Error {}

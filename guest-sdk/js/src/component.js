@@ -17,6 +17,7 @@ import { pluginOf, runTransform } from './run.js';
 export function exportTransform(plugin, hostLog) {
   const checked = pluginOf(plugin);
   setHostLog(hostLog);
+  withoutNetwork();
   return async function transform(request) {
     const result = await runTransform(checked, new Request(request));
     if (result.err) return { tag: 'err', val: { tag: result.err.kind, val: result.err.message } };
@@ -28,5 +29,19 @@ export function exportTransform(plugin, hostLog) {
       avatarUrl: m.avatarUrl ?? undefined,
     }));
     return { tag: 'ok', val: { tag: 'messages', val: messages } };
+  };
+}
+
+/** What `fetch()` throws inside a component: the sandbox has no network. */
+export const NO_NETWORK = 'plugins have no network access: fetch() is not available';
+
+/**
+ * Replaces the engine's `fetch`, which would trap the whole instance (`unreachable`) since the
+ * component has no HTTP imports, with one that throws an error saying so: the delivery's error
+ * then names the missing capability and the plugin's line.
+ */
+function withoutNetwork() {
+  globalThis.fetch = function fetch() {
+    throw new Error(NO_NETWORK);
   };
 }

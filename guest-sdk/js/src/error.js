@@ -3,6 +3,8 @@
  * @module
  */
 
+import { sourceLocation } from './location.js';
+
 /**
  * Why a transform failed. The host maps each kind to an HTTP status for the sender. Throw one of
  * the subclasses ({@link InvalidPayload}, {@link Unauthorized}, {@link UnsupportedEvent},
@@ -80,7 +82,8 @@ export class Internal extends PluginError {
 
 /**
  * The {@link PluginError} for anything a transform threw: itself when it is one, otherwise an
- * {@link Internal} naming the exception (a plugin bug: the delivery can be replayed once fixed).
+ * {@link Internal} naming the exception and, inside a component, the plugin's file and line
+ * where it was thrown (a plugin bug: the delivery can be replayed once fixed).
  *
  * @param {unknown} thrown
  * @returns {PluginError}
@@ -88,5 +91,6 @@ export class Internal extends PluginError {
 export function toPluginError(thrown) {
   if (thrown instanceof PluginError) return thrown;
   const text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
-  return new Internal(`uncaught exception in the plugin: ${text}`);
+  const where = sourceLocation(thrown);
+  return new Internal(`uncaught exception in the plugin: ${text}${where ? ` (at ${where})` : ''}`);
 }

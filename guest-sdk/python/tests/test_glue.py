@@ -1,6 +1,8 @@
 """The adapter to componentize-py's bindings, against stand-ins shaped like the generated
 ``wit_world.imports`` modules."""
 
+import json
+import os
 import types as pytypes
 from enum import Enum
 
@@ -59,6 +61,8 @@ class Switch(Plugin):
                 return Outcome.messages(Message("a", "u", "https://x/a.png"), "b")
             case "bug":
                 return 1 / 0
+            case "stdlib":
+                return json.loads("not json")
             case "config":
                 return request.config({"known": str})
         raise {"401": Unauthorized, "422": InvalidPayload, "ignored": UnsupportedEvent}[request.text()]("no")
@@ -102,9 +106,23 @@ def test_configuration_errors_and_bugs_are_internal(transform):
         call(transform, b"bug")
     message = error.value.value.value
     assert message.startswith("unexpected ZeroDivisionError: division by zero at ")
+    assert message.endswith(f"{os.path.basename(__file__)}:{line_of('return 1 / 0')}")
+    assert not message.endswith(f"/{os.path.basename(__file__)}:{line_of('return 1 / 0')}"), (
+        "the path is relative to its sys.path entry"
+    )
+
+
+def test_a_bug_is_located_in_the_plugin_not_in_the_standard_library(transform):
+    with pytest.raises(Err) as error:
+        call(transform, b"stdlib")
+    message = error.value.value.value
+    assert message.startswith("unexpected JSONDecodeError: ")
+    assert message.endswith(f"{os.path.basename(__file__)}:{line_of('json.loads(')}"), message
+
+
+def line_of(text):
     with open(__file__) as source:
-        line = next(n for n, text in enumerate(source, 1) if "return 1 / 0" in text)
-    assert message.endswith(f"{__file__}:{line}")
+        return next(n for n, line in enumerate(source, 1) if text in line and "line_of" not in line)
 
 
 def test_logs_go_to_the_host(transform):

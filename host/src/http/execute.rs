@@ -270,10 +270,16 @@ pub async fn run_plugin_delivery(
                 )
                 .await?;
             announce(state, target, delivery_id, DeliveryStatus::Failed).await;
-            Ok(error_response(500, code, message, Some(delivery_id)))
+            // The sender learns only that it failed and where its owner can look: the
+            // message (a panic's text, a source location, the plugin's log) is the owner's.
+            Ok(error_response(500, code, PLUGIN_FAILED, Some(delivery_id)))
         }
     }
 }
+
+/// The message a sender gets for a failed plugin run; the delivery keeps the details.
+pub const PLUGIN_FAILED: &str = "the webhook's plugin failed; the webhook's managers can see why \
+     in its delivery log, under this delivery_id";
 
 /// Tells the webhook's managers live that a delivery was recorded.
 async fn announce(state: &AppState, target: &WebhookTarget, id: Uuid, status: DeliveryStatus) {

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::validate::{self, FieldNames};
-use crate::runtime::{Execution, Outcome, PluginEngine, PluginError, PluginRequest, RuntimeError};
+use crate::runtime::{
+    Execution, Outcome, PluginEngine, PluginError, PluginRequest, RuntimeError, capability,
+};
 use crate::store::{NewMessage, RawRequest, Store};
 
 /// What the pipeline does with a plugin's answer.
@@ -128,7 +130,7 @@ where
         },
         Ok(Err(PluginError::Internal(message))) => PluginOutcome::Failed {
             code: "plugin_error",
-            message: format!("the plugin failed: {message}"),
+            message: capability::explain(&format!("the plugin failed: {message}")),
         },
     };
     PluginRun {
@@ -147,7 +149,7 @@ fn failed(err: &RuntimeError) -> PluginOutcome {
     }
     PluginOutcome::Failed {
         code: err.code(),
-        message: err.to_string(),
+        message: capability::explain(&err.to_string()),
     }
 }
 

@@ -262,7 +262,8 @@ impl PluginEngine {
         self.ready.lock().expect("cache lock").footprint()
     }
 
-    fn cache_path(&self, sha256: &[u8; 32]) -> PathBuf {
+    /// The compiled file of the component with this SHA-256 (its tag is next to it).
+    pub fn cache_path(&self, sha256: &[u8; 32]) -> PathBuf {
         self.cache_dir
             .join(format!("{}-{}.cwasm", hex::encode(sha256), self.engine_tag))
     }

@@ -3,6 +3,7 @@
 
 pub mod bindings;
 mod cache_file;
+pub mod capability;
 pub mod compiler;
 pub mod engine;
 pub mod guest_threads;
@@ -205,7 +206,7 @@ impl PluginEngine {
         let peak_memory = state.memory.peak;
         Execution {
             result,
-            log: log.text(),
+            log: capability::scrub_log(log.text()),
             duration,
             busy,
             peak_memory,

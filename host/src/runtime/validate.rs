@@ -4,9 +4,9 @@
 use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 
-use super::RuntimeError;
 use super::bindings::{TransformerPre, WORLD};
 use super::host_api::HostState;
+use super::{RuntimeError, capability};
 
 /// Compiles `bytes` and checks them against the world.
 pub fn component(
@@ -32,6 +32,11 @@ pub fn component(
         .map_err(|e| RuntimeError::Rejected(format!("invalid component: {e:#}")))?;
     let ty = component.component_type();
     for (name, _) in ty.imports(engine) {
+        // The host never provides outgoing HTTP (sockets and files are linked, and denied at run
+        // time): say so in plain words rather than in the linker's.
+        if name.starts_with("wasi:http/") {
+            return reject(capability::refused_import(name).unwrap_or_default());
+        }
         if !(name.starts_with("wasi:") || name.starts_with("wasmhook:plugin/")) {
             return reject(format!(
                 "unsupported import `{name}`: plugins may import only WASI 0.2 interfaces and wasmhook:plugin/log"
@@ -43,9 +48,17 @@ pub fn component(
             "missing export `transform`: the component does not export the {WORLD} world"
         ));
     }
-    let pre = linker
-        .instantiate_pre(&component)
-        .map_err(|e| RuntimeError::Rejected(format!("unsupported import: {e:#}")))?;
+    let pre = linker.instantiate_pre(&component).map_err(|e| {
+        let linker_text = format!("{e:#}");
+        // The import the linker names, in plain words when it is a known capability.
+        let plain = ty
+            .imports(engine)
+            .find(|(name, _)| linker_text.contains(name) && capability::missing(name).is_some())
+            .and_then(|(name, _)| capability::refused_import(name));
+        RuntimeError::Rejected(
+            plain.unwrap_or_else(|| format!("unsupported import: {linker_text}")),
+        )
+    })?;
     TransformerPre::new(pre).map_err(|e| {
         RuntimeError::Rejected(format!(
             "the `transform` export does not match {WORLD} (unsupported version?): {e:#}"

@@ -17,8 +17,13 @@
 //!   sleeping), [`BADOUTPUT`] (a
 //!   message with empty content), [`WRONGWORLD`] (a component of another world, without
 //!   `transform`), [`EXTRAIMPORT`] (the transformer world plus an import of
-//!   `test:extra/kv@0.1.0`, which the host does not provide), and the same GitHub push summary
-//!   in three languages, [`PUSH_RUST`], [`PUSH_PYTHON`], [`PUSH_JS`].
+//!   `test:extra/kv@0.1.0`, which the host does not provide), [`HTTPIMPORT`] (the same with
+//!   an outgoing HTTP import, `wasi:http/outgoing-handler@0.3.0-draft`), what the sandbox lacks
+//!   in each language: [`SANDBOX_RUST`] (reads a file with `std::fs`; the body `unwrap`
+//!   unwraps the error), [`SANDBOX_JS`] (`{"case": "fetch"}` calls `fetch()`, `"throw"` reads a
+//!   property of `undefined`), [`SANDBOX_PYTHON`] (`"open"` opens a file, `"raise"` looks up a
+//!   missing key), and the same GitHub push summary in three languages, [`PUSH_RUST`],
+//!   [`PUSH_PYTHON`], [`PUSH_JS`].
 //!
 //! [`ALL`] lists them all; `foreach_plugin!(mac)` calls `mac!(name, PATH)` for each (`name` is
 //! the directory name as an identifier, `r#loop` for `loop`). The integration tests invoke it so

@@ -6,7 +6,10 @@ so this package never imports them and works natively without them.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import os
+import sys
+from types import TracebackType
+from typing import Any, Callable, Optional
 
 from . import log
 from .errors import InvalidPayload, PluginError, Unauthorized, UnsupportedEvent
@@ -37,11 +40,8 @@ def bind(plugin: Plugin, types: Any, wit_log: Any, err: type) -> Callable[[Any],
             case = next((case for cls, case in errors if isinstance(error, cls)), internal)
             raise err(case(error.message)) from None
         except Exception as error:  # a bug in the plugin: report it rather than trap
-            frame = error.__traceback__
-            while frame is not None and frame.tb_next is not None:
-                frame = frame.tb_next
-            where = f" at {frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame else ""
-            text = f"unexpected {type(error).__name__}: {error}{where}"
+            where = _location(error.__traceback__)
+            text = f"unexpected {type(error).__name__}: {error}{f' at {where}' if where else ''}"
             log.error(text)
             raise err(internal(text)) from None
         if outcome.skip_reason is not None:
@@ -49,3 +49,28 @@ def bind(plugin: Plugin, types: Any, wit_log: Any, err: type) -> Callable[[Any],
         return messages([message(m.content, m.username, m.avatar_url) for m in outcome.as_messages()])
 
     return transform
+
+
+_SDK_DIR = os.path.dirname(os.path.abspath(__file__))
+_STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
+
+
+def _location(traceback: Optional[TracebackType]) -> str:
+    """``file:line`` of the innermost frame in the plugin's own code (not the SDK's, not the
+    standard library's), else of the innermost frame; the file relative to its entry of
+    ``sys.path`` (``my_plugin.py``, ``package/module.py``), as inside a component the paths are
+    the build's mapping, not the author's."""
+    frames = []
+    while traceback is not None:
+        frames.append((os.path.abspath(traceback.tb_frame.f_code.co_filename), traceback.tb_lineno))
+        traceback = traceback.tb_next
+    if not frames:
+        return ""
+    own = [f for f in frames if not f[0].startswith((_SDK_DIR + os.sep, _STDLIB_DIR + os.sep))]
+    file, line = (own or frames)[-1]
+    roots = sorted((os.path.abspath(p) for p in sys.path if p), key=len, reverse=True)
+    for root in roots:
+        if file.startswith(root + os.sep):
+            file = os.path.relpath(file, root)
+            break
+    return f"{file}:{line}"
