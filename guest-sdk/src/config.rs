@@ -178,7 +178,10 @@ mod tests {
         );
         let err = parse::<Config>(r#"{"mentions":{"alice":1}}"#).unwrap_err();
         assert_eq!(err.path, "mentions.alice");
-        assert!(err.message.starts_with("invalid type: integer `1`"), "{err}");
+        assert!(
+            err.message.starts_with("invalid type: integer `1`"),
+            "{err}"
+        );
         let err = parse::<Config>(r#"{"nested":{"depht":1}}"#).unwrap_err();
         assert_eq!(err.path, "nested.depht");
         let err = parse::<Config>(r#"{"secret":7}"#).unwrap_err();

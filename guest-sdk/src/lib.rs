@@ -496,14 +496,21 @@ pub mod __private {
             assert!(validate_config::<Checked, Config>(r#"{"level":3}"#).is_ok());
             let err = validate_config::<Checked, Config>(r#"{"level":3,"colour":1}"#).unwrap_err();
             assert_eq!(err.path, "colour");
-            assert!(err.message.starts_with("unknown field `colour`"), "{}", err.message);
+            assert!(
+                err.message.starts_with("unknown field `colour`"),
+                "{}",
+                err.message
+            );
             let err = validate_config::<Checked, Config>(r#"{}"#).unwrap_err();
             assert_eq!(
                 (err.path.as_str(), err.message.as_str()),
                 ("level", "missing field `level`")
             );
             let err = validate_config::<Checked, Config>(r#"{"level":13}"#).unwrap_err();
-            assert_eq!((err.path.as_str(), err.message.as_str()), ("level", "must not be 13"));
+            assert_eq!(
+                (err.path.as_str(), err.message.as_str()),
+                ("level", "must not be 13")
+            );
             // Without a configuration type, anything that is JSON passes to the plugin's rules.
             assert!(validate_config::<Upper, AnyConfig>(r#"{"anything":[1]}"#).is_ok());
         }

@@ -38,8 +38,14 @@ pub(crate) async fn a_010_component_and_a_latest_one_run_side_by_side_and_only_t
         .iter()
         .map(|m| m["content"].as_str().unwrap().to_owned())
         .collect();
-    assert!(contents.contains(&"from the new contract".to_owned()), "{contents:?}");
-    assert!(contents.contains(&"hi: from 0.1.0".to_owned()), "{contents:?}");
+    assert!(
+        contents.contains(&"from the new contract".to_owned()),
+        "{contents:?}"
+    );
+    assert!(
+        contents.contains(&"hi: from 0.1.0".to_owned()),
+        "{contents:?}"
+    );
 
     // The new one refuses a bad key when it is set, naming it; nothing is stored.
     let echo_path = format!("/api/webhooks/{}", id(&echo));
@@ -56,15 +62,23 @@ pub(crate) async fn a_010_component_and_a_latest_one_run_side_by_side_and_only_t
         message.starts_with("plugin_config.colour: unknown field `colour`, expected one of"),
         "{message}"
     );
-    app.patch(&echo_path, ADMIN_TOKEN, json!({"plugin_config": {"template": 7}}))
-        .await
-        .expect_error(422, "validation_failed", Some("plugin_config.template"));
+    app.patch(
+        &echo_path,
+        ADMIN_TOKEN,
+        json!({"plugin_config": {"template": 7}}),
+    )
+    .await
+    .expect_error(422, "validation_failed", Some("plugin_config.template"));
     let shown = app.get(&echo_path, ADMIN_TOKEN).await.expect(200);
     assert_eq!(shown["plugin_config"], json!({"username": "Echo"}));
     // A good configuration is accepted, and clearing one needs no check.
-    app.patch(&echo_path, ADMIN_TOKEN, json!({"plugin_config": {"username": "E2"}}))
-        .await
-        .expect(200);
+    app.patch(
+        &echo_path,
+        ADMIN_TOKEN,
+        json!({"plugin_config": {"username": "E2"}}),
+    )
+    .await
+    .expect(200);
     app.patch(&echo_path, ADMIN_TOKEN, json!({"plugin_config": null}))
         .await
         .expect(200);
@@ -73,7 +87,11 @@ pub(crate) async fn a_010_component_and_a_latest_one_run_side_by_side_and_only_t
     // delivery fails with the plugin's reason, kept as a failed delivery.
     let legacy_path = format!("/api/webhooks/{}", id(&legacy));
     let accepted = app
-        .patch(&legacy_path, ADMIN_TOKEN, json!({"plugin_config": {"colour": "red"}}))
+        .patch(
+            &legacy_path,
+            ADMIN_TOKEN,
+            json!({"plugin_config": {"colour": "red"}}),
+        )
         .await
         .expect(200);
     assert_eq!(accepted["plugin_config"], json!({"colour": "red"}));
@@ -98,4 +116,53 @@ pub(crate) async fn a_010_component_and_a_latest_one_run_side_by_side_and_only_t
         .expect_error(422, "validation_failed", Some("plugin_config.colour"));
     let shown = app.get(&legacy_path, ADMIN_TOKEN).await.expect(200);
     assert_ne!(shown["plugin_id"], echo_plugin, "nothing stored");
+}
+
+#[tokio::test]
+async fn python_and_javascript_plugins_check_their_configuration_when_it_is_set() {
+    let app = TestApp::spawn().await;
+    // Sentry (Python): derived from its `config_schema`, then its own rules.
+    let sentry = app
+        .plugin_webhook(artifacts::SENTRY, "sentry", json!({"min_level": "error"}))
+        .await;
+    let sentry_path = format!("/api/webhooks/{}", id(&sentry));
+    for (config, field) in [
+        (json!({"colour": "red"}), "plugin_config.colour"),
+        (
+            json!({"environments": "prod"}),
+            "plugin_config.environments",
+        ),
+        (json!({"min_level": "loud"}), "plugin_config.min_level"),
+    ] {
+        app.patch(
+            &sentry_path,
+            ADMIN_TOKEN,
+            json!({ "plugin_config": config }),
+        )
+        .await
+        .expect_error(422, "validation_failed", Some(field));
+    }
+    // GitLab (JavaScript): derived from its `configDefaults`, then its `validateConfig`.
+    let gitlab = app
+        .plugin_webhook(artifacts::GITLAB, "gitlab", json!({"branches": ["main"]}))
+        .await;
+    let gitlab_path = format!("/api/webhooks/{}", id(&gitlab));
+    for (config, field) in [
+        (json!({"colour": "red"}), "plugin_config.colour"),
+        (json!({"events": ["pushes"]}), "plugin_config.events"),
+        (
+            json!({"mentions": {"octo": "not a name"}}),
+            "plugin_config.mentions.octo",
+        ),
+    ] {
+        app.patch(
+            &gitlab_path,
+            ADMIN_TOKEN,
+            json!({ "plugin_config": config }),
+        )
+        .await
+        .expect_error(422, "validation_failed", Some(field));
+    }
+    let shown = app.get(&gitlab_path, ADMIN_TOKEN).await.expect(200);
+    assert_eq!(shown["plugin_config"], json!({"branches": ["main"]}));
 }

@@ -7,12 +7,12 @@ mod by_plugin {
     pub(crate) use crate::builtins::every_fixture_matches_its_golden_file as github;
     pub(crate) use crate::builtins::every_fixture_matches_its_golden_file as jenkins;
     pub(crate) use crate::builtins::every_fixture_matches_its_golden_file as prometheus;
+    pub(crate) use crate::contract::a_010_component_and_a_latest_one_run_side_by_side_and_only_the_new_one_checks_its_configuration as legacy;
     pub(crate) use crate::languages::the_gitlab_plugin_in_javascript_matches_every_golden_file_through_the_server as gitlab;
     pub(crate) use crate::languages::the_push_summary_is_the_same_in_rust_python_and_javascript as push_js;
     pub(crate) use crate::languages::the_push_summary_is_the_same_in_rust_python_and_javascript as push_python;
     pub(crate) use crate::languages::the_push_summary_is_the_same_in_rust_python_and_javascript as push_rust;
     pub(crate) use crate::languages::the_sentry_plugin_in_python_matches_every_golden_file_through_the_server as sentry;
-    pub(crate) use crate::contract::a_010_component_and_a_latest_one_run_side_by_side_and_only_the_new_one_checks_its_configuration as legacy;
     pub(crate) use crate::plugins::example_plugin_end_to_end as echo;
     pub(crate) use crate::plugins::hostile_plugins_fail_with_their_own_code_and_keep_the_request as badoutput;
     pub(crate) use crate::plugins::hostile_plugins_fail_with_their_own_code_and_keep_the_request as bigoutput;

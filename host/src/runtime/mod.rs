@@ -109,7 +109,11 @@ type CallFuture<'a, A> =
 impl PluginEngine {
     /// Runs `pre`'s `transform` on `request` in a fresh store, on the guest threads (see
     /// [`guest_threads`]): nothing survives from one request to the next.
-    pub async fn run(self: &Arc<Self>, pre: &PluginPre<HostState>, request: PluginRequest) -> Execution {
+    pub async fn run(
+        self: &Arc<Self>,
+        pre: &PluginPre<HostState>,
+        request: PluginRequest,
+    ) -> Execution {
         let (engine, pre) = (self.clone(), pre.clone());
         guest_threads::run(async move {
             let execution = engine
@@ -143,7 +147,9 @@ impl PluginEngine {
                 .await;
             let limits = &engine.limits;
             Execution {
-                result: execution.result.and_then(|answer| check_output(limits, answer)),
+                result: execution
+                    .result
+                    .and_then(|answer| check_output(limits, answer)),
                 ..execution
             }
         })

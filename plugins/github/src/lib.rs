@@ -31,7 +31,9 @@ mod repository;
 
 use std::borrow::Cow;
 
-use wasmhook_sdk::{ConfigError, Error, Message, Outcome, Plugin, Request, Result, json, signature};
+use wasmhook_sdk::{
+    ConfigError, Error, Message, Outcome, Plugin, Request, Result, json, signature,
+};
 
 use crate::config::Config;
 use crate::markup::Context;

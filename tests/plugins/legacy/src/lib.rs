@@ -32,16 +32,12 @@ mod component {
 
     impl Guest for Legacy {
         fn transform(request: Request) -> Result<Outcome, PluginError> {
-            let config: Config = serde_json::from_str(&request.config).map_err(|e| {
-                PluginError::Internal(format!("invalid plugin configuration: {e}"))
-            })?;
+            let config: Config = serde_json::from_str(&request.config)
+                .map_err(|e| PluginError::Internal(format!("invalid plugin configuration: {e}")))?;
             let body = String::from_utf8_lossy(&request.body);
             log(Level::Info, "legacy: transforming");
             Ok(Outcome::Messages(vec![Message {
-                content: format!(
-                    "{}: {body}",
-                    config.greeting.as_deref().unwrap_or("legacy")
-                ),
+                content: format!("{}: {body}", config.greeting.as_deref().unwrap_or("legacy")),
                 username: None,
                 avatar_url: None,
             }]))
