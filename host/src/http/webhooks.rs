@@ -368,3 +368,21 @@ async fn post_test(
         Json(json!({ "status": "ok", "message": stored.into_iter().next() })),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::config_field;
+
+    #[test]
+    fn a_refused_key_is_named_inside_plugin_config() {
+        assert_eq!(config_field("colour"), "plugin_config.colour");
+        assert_eq!(
+            config_field("mentions.alice"),
+            "plugin_config.mentions.alice"
+        );
+        assert_eq!(config_field("[1]"), "plugin_config[1]");
+        assert_eq!(config_field("branches[1]"), "plugin_config.branches[1]");
+        assert_eq!(config_field(""), "plugin_config");
+        assert_eq!(config_field("."), "plugin_config");
+    }
+}

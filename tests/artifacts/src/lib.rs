@@ -17,8 +17,10 @@
 //!   sleeping), [`BADOUTPUT`] (a
 //!   message with empty content), [`WRONGWORLD`] (a component of another world, without
 //!   `transform`), [`EXTRAIMPORT`] (the transformer world plus an import of
-//!   `test:extra/kv@0.1.0`, which the host does not provide), and the same GitHub push summary
-//!   in three languages, [`PUSH_RUST`], [`PUSH_PYTHON`], [`PUSH_JS`].
+//!   `test:extra/kv@0.1.0`, which the host does not provide), [`LEGACY`] (a component of contract
+//!   0.1.0, built with raw wit-bindgen against `wit/v0.1.0/`: `transform` only, posting
+//!   `<greeting>: <body>`), and the same GitHub push summary in three languages, [`PUSH_RUST`],
+//!   [`PUSH_PYTHON`], [`PUSH_JS`].
 //!
 //! [`ALL`] lists them all; `foreach_plugin!(mac)` calls `mac!(name, PATH)` for each (`name` is
 //! the directory name as an identifier, `r#loop` for `loop`). The integration tests invoke it so
