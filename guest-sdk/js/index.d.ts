@@ -75,7 +75,8 @@ export class Request {
    * accepted key with its default value): the defaults overridden by the configuration; a key
    * set to `null` keeps its default; an unknown key, or a value whose JSON type differs from a
    * non-null default, is an error.
-   * @throws {Internal} when the configuration is not an object or does not fit `defaults`
+   * @throws {ConfigError} (an {@link Internal} error) naming the key when the configuration is
+   *   not an object or does not fit `defaults`
    */
   config(): Record<string, any>;
   config<T extends Record<string, unknown>>(defaults: T): { [K in keyof T]: T[K] extends null ? any : T[K] };
@@ -157,6 +158,31 @@ export class Internal extends PluginError {
 }
 
 /**
+ * A configuration the plugin refuses, naming the key at fault: during a transform an
+ * {@link Internal} error (`invalid plugin configuration: <reason>`); thrown by a plugin's
+ * `validateConfig` when the configuration is set, the host answers 422 naming
+ * `plugin_config.<path>`.
+ */
+export class ConfigError extends Internal {
+  /** @param path the key at fault (`colour`, `mentions.alice`); empty for the whole */
+  constructor(path: string, reason: string);
+  /** The key at fault; empty for the configuration as a whole. */
+  readonly path: string;
+  /** The rule it breaks. */
+  readonly reason: string;
+}
+
+/**
+ * Checks `config` against `defaults` (every accepted key with its default value), as
+ * `request.config(defaults)` does, and returns the defaults overridden by the configuration.
+ * @throws {ConfigError} naming the first key at fault
+ */
+export function checkConfig<T extends Record<string, unknown>>(
+  config: Record<string, unknown>,
+  defaults: T,
+): { [K in keyof T]: T[K] extends null ? any : T[K] };
+
+/**
  * Checks a configuration's `username` and `avatar_url` overrides against the host's rules
  * (1 to 64 characters; an http(s) URL).
  * @throws {Internal} naming the key
@@ -167,6 +193,16 @@ export function checkSenderOverrides(username?: string | null, avatarUrl?: strin
 export interface Plugin {
   /** Transforms one request into an outcome, or throws a {@link PluginError}. */
   transform(request: Request): Outcome | Promise<Outcome>;
+  /**
+   * Every configuration key the plugin accepts, with its default (as given to
+   * `request.config`): the host refuses a configuration that does not fit it when it is set.
+   */
+  configDefaults?: Record<string, unknown>;
+  /**
+   * Checks a configuration (a parsed object) when it is set, after `configDefaults`; throw a
+   * {@link ConfigError} naming the key to have the host answer 422.
+   */
+  validateConfig?(config: Record<string, unknown>): void | Promise<void>;
 }
 
 /** Logging into the webhook's plugin log (natively: stderr, and kept for `takeRecords`). */

@@ -129,6 +129,9 @@
 //!   both at once (Markdown escaped and `@` defused in one call), for text from the payload.
 //! - [`limits`]: the host's limits on every message (4000 characters of content, ...).
 //! - [`signature`]: HMAC-SHA256 verification in constant time.
+//! - [`config`]: checking a configuration when it is set; `register_plugin!(P, config = C)`
+//!   derives the check from the plugin's serde type `C`, so `PATCH plugin_config` with an
+//!   unknown key answers 422 naming it instead of failing the next delivery.
 //! - [`info!`] and friends ([`log`]): the webhook's plugin log; stderr natively.
 //! - [`json`] is `serde_json`. For `#[derive(Deserialize)]`, depend on `serde` with its `derive`
 //!   feature (recommended), or use the re-exported derive with
@@ -158,6 +161,7 @@ pub mod bindings {
     });
 }
 
+pub mod config;
 mod error;
 mod form;
 pub mod inert;
@@ -171,6 +175,7 @@ pub mod signature;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use config::ConfigError;
 pub use error::{Error, Result};
 pub use message::{Message, Outcome, check_sender_overrides};
 pub use request::{Request, RequestBuilder};
@@ -253,6 +258,51 @@ pub trait Plugin {
     ///
     /// Whatever the plugin decides; each [`Error`] case maps to an HTTP status for the sender.
     fn transform(request: Request) -> Result<Outcome>;
+
+    /// Checks a webhook's configuration (JSON text) when it is set, beyond its type: values,
+    /// combinations. The host calls it (through the component's `validate-config` export) on
+    /// `PATCH plugin_config` and refuses the configuration with HTTP 422 naming
+    /// `plugin_config.<path>`. With `register_plugin!(P, config = C)`, the configuration has
+    /// already been deserialized into `C` when this runs. By default it accepts everything.
+    ///
+    /// ```
+    /// use wasmhook_sdk::{ConfigError, Outcome, Plugin, Request, Result, config};
+    ///
+    /// #[derive(serde::Deserialize, Default)]
+    /// #[serde(default, deny_unknown_fields)]
+    /// struct Config {
+    ///     min_level: Option<String>,
+    /// }
+    ///
+    /// struct Alerts;
+    ///
+    /// impl Plugin for Alerts {
+    ///     fn transform(_: Request) -> Result<Outcome> {
+    ///         Ok(Outcome::skip("nothing"))
+    ///     }
+    ///
+    ///     fn validate_config(text: &str) -> std::result::Result<(), ConfigError> {
+    ///         let config: Config = config::parse(text)?;
+    ///         match config.min_level.as_deref() {
+    ///             None | Some("info" | "error") => Ok(()),
+    ///             Some(_) => Err(ConfigError::new("min_level", "must be info or error")),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// wasmhook_sdk::register_plugin!(Alerts, config = Config);
+    ///
+    /// assert!(Alerts::validate_config(r#"{"min_level":"info"}"#).is_ok());
+    /// assert_eq!(Alerts::validate_config(r#"{"min_level":"x"}"#).unwrap_err().path, "min_level");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the key at fault.
+    fn validate_config(config: &str) -> std::result::Result<(), ConfigError> {
+        let _ = config;
+        Ok(())
+    }
 }
 
 /// Exports a [`Plugin`] implementation as the component's `transformer` world.
@@ -260,6 +310,11 @@ pub trait Plugin {
 /// Call it once per plugin crate, at module level. It expands to an adapter between the
 /// SDK's types and the generated bindings, plus the bindings' `export!`; on native targets the
 /// result is never called, so `cargo test` works as for any crate.
+///
+/// `register_plugin!(P, config = C)` also derives the configuration check the host runs when a
+/// configuration is set (the `validate-config` export): it must deserialize into `C` (so an
+/// unknown key is refused when `C` has `#[serde(deny_unknown_fields)]`), then pass
+/// [`Plugin::validate_config`]. Without `config = C`, only [`Plugin::validate_config`] runs.
 ///
 /// ```
 /// struct Noop;
@@ -272,9 +327,30 @@ pub trait Plugin {
 ///
 /// wasmhook_sdk::register_plugin!(Noop);
 /// ```
+///
+/// With a configuration type:
+///
+/// ```
+/// #[derive(serde::Deserialize, Default)]
+/// #[serde(default, deny_unknown_fields)]
+/// struct Config {
+///     branches: Vec<String>,
+/// }
+///
+/// struct Filtered;
+///
+/// impl wasmhook_sdk::Plugin for Filtered {
+///     fn transform(request: wasmhook_sdk::Request) -> wasmhook_sdk::Result<wasmhook_sdk::Outcome> {
+///         let config: Config = request.config()?;
+///         Ok(wasmhook_sdk::Outcome::skip(format!("{} branches", config.branches.len())))
+///     }
+/// }
+///
+/// wasmhook_sdk::register_plugin!(Filtered, config = Config);
+/// ```
 #[macro_export]
 macro_rules! register_plugin {
-    ($plugin:ty) => {
+    (@export $plugin:ty, $config:ty) => {
         const _: () = {
             struct WasmhookTransformerExport;
 
@@ -287,10 +363,22 @@ macro_rules! register_plugin {
                 > {
                     $crate::__private::transform::<$plugin>(request)
                 }
+
+                fn validate_config(
+                    config: ::std::string::String,
+                ) -> ::core::result::Result<(), $crate::__private::WitConfigError> {
+                    $crate::__private::validate_config::<$plugin, $config>(&config)
+                }
             }
 
-    $crate::bindings::export!(WasmhookTransformerExport with_types_in $crate::bindings);
+            $crate::bindings::export!(WasmhookTransformerExport with_types_in $crate::bindings);
         };
+    };
+    ($plugin:ty, config = $config:ty $(,)?) => {
+        $crate::register_plugin!(@export $plugin, $config);
+    };
+    ($plugin:ty $(,)?) => {
+        $crate::register_plugin!(@export $plugin, $crate::__private::AnyConfig);
     };
 }
 
@@ -299,9 +387,23 @@ pub mod __private {
     //! Used by [`register_plugin!`](crate::register_plugin)'s expansion; not a public API.
 
     use crate::bindings::wasmhook::plugin::types as wit;
-    pub use wit::{Outcome as WitOutcome, PluginError as WitPluginError, Request as WitRequest};
+    pub use serde::de::IgnoredAny as AnyConfig;
+    pub use wit::{
+        ConfigError as WitConfigError, Outcome as WitOutcome, PluginError as WitPluginError,
+        Request as WitRequest,
+    };
 
-    use crate::{Error, Message, Outcome, Plugin, Request};
+    use crate::{ConfigError, Error, Message, Outcome, Plugin, Request, config};
+
+    /// Checks a configuration against `C` (see [`config::parse`]), then `P`'s own rules.
+    pub fn validate_config<P: Plugin, C: serde::de::DeserializeOwned>(
+        text: &str,
+    ) -> Result<(), WitConfigError> {
+        config::parse::<C>(text)
+            .map(drop)
+            .and_then(|()| P::validate_config(text))
+            .map_err(|ConfigError { path, message }| WitConfigError { path, message })
+    }
 
     /// Runs `P` on a request from the host and converts the result for the host.
     pub fn transform<P: Plugin>(request: WitRequest) -> Result<WitOutcome, WitPluginError> {
@@ -365,6 +467,52 @@ pub mod __private {
                 config: "{}".into(),
                 webhook_name: "w".into(),
             }
+        }
+
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[expect(dead_code, reason = "only deserialized")]
+        struct Config {
+            level: u8,
+        }
+
+        struct Checked;
+
+        impl Plugin for Checked {
+            fn transform(_: Request) -> crate::Result<Outcome> {
+                Ok(Outcome::skip("checked"))
+            }
+
+            fn validate_config(text: &str) -> Result<(), ConfigError> {
+                if text.contains("13") {
+                    return Err(ConfigError::new("level", "must not be 13"));
+                }
+                Ok(())
+            }
+        }
+
+        #[test]
+        fn validates_configurations_by_type_then_by_the_plugins_rules() {
+            assert!(validate_config::<Checked, Config>(r#"{"level":3}"#).is_ok());
+            let err = validate_config::<Checked, Config>(r#"{"level":3,"colour":1}"#).unwrap_err();
+            assert_eq!(err.path, "colour");
+            assert!(
+                err.message.starts_with("unknown field `colour`"),
+                "{}",
+                err.message
+            );
+            let err = validate_config::<Checked, Config>(r#"{}"#).unwrap_err();
+            assert_eq!(
+                (err.path.as_str(), err.message.as_str()),
+                ("level", "missing field `level`")
+            );
+            let err = validate_config::<Checked, Config>(r#"{"level":13}"#).unwrap_err();
+            assert_eq!(
+                (err.path.as_str(), err.message.as_str()),
+                ("level", "must not be 13")
+            );
+            // Without a configuration type, anything that is JSON passes to the plugin's rules.
+            assert!(validate_config::<Upper, AnyConfig>(r#"{"anything":[1]}"#).is_ok());
         }
 
         #[test]

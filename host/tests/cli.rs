@@ -492,14 +492,14 @@ fn scaffold_without_sdk_takes_the_published_sdk() {
         (
             "rust",
             "Cargo.toml",
-            r#"wasmhook-sdk = { version = "0.1.0" }"#,
+            r#"wasmhook-sdk = { version = "0.1.1" }"#,
         ),
         (
             "python",
             "pyproject.toml",
-            r#"dependencies = ["wasmhook-sdk==0.1.0"]"#,
+            r#"dependencies = ["wasmhook-sdk==0.1.1"]"#,
         ),
-        ("js", "package.json", r#""wasmhook-sdk": "0.1.0""#),
+        ("js", "package.json", r#""wasmhook-sdk": "0.1.1""#),
     ] {
         let name = format!("alerts-{lang}");
         let (ok, _, err) = wasmhook(&["plugin", "new", "--lang", lang, "--dir", dir, &name]);
@@ -509,7 +509,7 @@ fn scaffold_without_sdk_takes_the_published_sdk() {
         assert!(text.contains(source), "{lang}: {text}");
         let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
         assert!(
-            readme.contains("`wasmhook-sdk` 0.1.0")
+            readme.contains("`wasmhook-sdk` 0.1.1")
                 && !readme.contains("git clone")
                 && !readme.contains("git+")
                 && !readme.contains("git = ")

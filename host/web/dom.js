@@ -63,7 +63,10 @@ export function field(label, props = {}, kind = 'input') {
   return { row, input, error };
 }
 
-/** Shows an API error: beside the field it names when the form has it, else in `general`. */
+/**
+ * Shows an API error: beside the field it names when the form has it (a key inside a field, such
+ * as `plugin_config.colour`, beside that field), else in `general`.
+ */
 export function showError(err, fields, general) {
   for (const f of Object.values(fields)) {
     f.error.textContent = '';
@@ -71,7 +74,7 @@ export function showError(err, fields, general) {
   }
   if (general) general.textContent = '';
   if (!err) return;
-  const target = err.field && fields[err.field];
+  const target = err.field && (fields[err.field] ?? fields[err.field.split(/[.[]/)[0]]);
   if (target) {
     target.error.textContent = err.message;
     target.input.setAttribute('aria-invalid', 'true');

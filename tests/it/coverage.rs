@@ -7,6 +7,7 @@ mod by_plugin {
     pub(crate) use crate::builtins::every_fixture_matches_its_golden_file as github;
     pub(crate) use crate::builtins::every_fixture_matches_its_golden_file as jenkins;
     pub(crate) use crate::builtins::every_fixture_matches_its_golden_file as prometheus;
+    pub(crate) use crate::contract::a_010_component_and_a_latest_one_run_side_by_side_and_only_the_new_one_checks_its_configuration as legacy;
     pub(crate) use crate::languages::the_gitlab_plugin_in_javascript_matches_every_golden_file_through_the_server as gitlab;
     pub(crate) use crate::languages::the_push_summary_is_the_same_in_rust_python_and_javascript as push_js;
     pub(crate) use crate::languages::the_push_summary_is_the_same_in_rust_python_and_javascript as push_python;

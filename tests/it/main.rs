@@ -4,6 +4,7 @@ mod at_rest;
 mod builtins;
 mod cluster;
 mod compat;
+mod contract;
 mod coverage;
 mod crash;
 mod discord;

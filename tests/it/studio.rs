@@ -226,6 +226,27 @@ async fn a_failure_appears_live_and_is_fixed_and_replayed_from_the_page() {
             .as_deref(),
         Some("true")
     );
+    // A key the plugin does not know is refused by the server, named beside the field.
+    browser
+        .fill(
+            "Configuration (JSON)",
+            r#"{"secret": "s", "colour": "red"}"#,
+        )
+        .await;
+    browser.click("Save plugin settings").await;
+    browser
+        .see("plugin_config.colour: unknown field `colour`")
+        .await;
+    assert_eq!(
+        browser
+            .field("Configuration (JSON)")
+            .await
+            .attr("aria-invalid")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
     browser
         .fill(
             "Configuration (JSON)",
@@ -365,7 +386,15 @@ async fn a_failure_appears_live_and_is_fixed_and_replayed_from_the_page() {
         messages.iter().any(|m| m["content"] == "ok: hello studio"),
         "{messages:?}"
     );
-    assert_console_errors_only(&browser, &[("/execute/", 500)]).await;
+    // The provoked failures: the failed delivery, and the refused configuration.
+    assert_console_errors_only(
+        &browser,
+        &[
+            ("/execute/", 500),
+            (&format!("/api/webhooks/{github_id}"), 422),
+        ],
+    )
+    .await;
     browser.close().await;
 }
 

@@ -19,8 +19,10 @@ const FEATURES = ['stdio', 'random', 'clocks', 'http', 'fetch-event'];
 
 const USAGE = `Usage: wasmhook-build --wit WIT_DIR --entry PLUGIN.js -o OUT.wasm [options]
 
-Bundles PLUGIN.js (an ES module exporting \`transform(request)\`) with wasmhook-sdk and builds a
-WebAssembly component of the WIT world (default \`transformer\`) with componentize-js.
+Bundles PLUGIN.js (an ES module exporting \`transform(request)\`, and optionally
+\`configDefaults\` and \`validateConfig(config)\`, which check a configuration when it is set)
+with wasmhook-sdk and builds a WebAssembly component of the WIT world (default \`transformer\`)
+with componentize-js.
 
 Options:
   --wit DIR          the WIT package directory (wasmhook's wit/)
@@ -106,8 +108,9 @@ async function bundlePlugin(entry, logSpecifier, outfile) {
   const glue = [
     `import { log } from ${JSON.stringify(logSpecifier)};`,
     `import * as plugin from ${JSON.stringify(entry)};`,
-    `import { exportTransform } from ${JSON.stringify(join(SDK_DIR, 'src/component.js'))};`,
+    `import { exportTransform, exportValidateConfig } from ${JSON.stringify(join(SDK_DIR, 'src/component.js'))};`,
     'export const transform = exportTransform(plugin, log);',
+    'export const validateConfig = exportValidateConfig(plugin);',
   ].join('\n');
   const sdk = {
     name: 'wasmhook-sdk',

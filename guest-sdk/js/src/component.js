@@ -3,7 +3,7 @@
 
 import { setHostLog } from './log.js';
 import { Request } from './request.js';
-import { pluginOf, runTransform } from './run.js';
+import { pluginOf, runTransform, runValidateConfig } from './run.js';
 
 /**
  * The world's `transform` export for `plugin`, logging through the host's `log` import.
@@ -43,5 +43,20 @@ export const NO_NETWORK = 'plugins have no network access: fetch() is not availa
 function withoutNetwork() {
   globalThis.fetch = function fetch() {
     throw new Error(NO_NETWORK);
+  };
+}
+
+/**
+ * The world's `validate-config` export for `plugin` (its `configDefaults` and `validateConfig`
+ * exports, see `runValidateConfig`), as `result<_, config-error>`: `{tag: 'ok'}` or
+ * `{tag: 'err', val: {path, message}}`.
+ *
+ * @param {object} plugin the plugin module
+ */
+export function exportValidateConfig(plugin) {
+  const checked = pluginOf(plugin);
+  return async function validateConfig(config) {
+    const result = await runValidateConfig(checked, config);
+    return result.err ? { tag: 'err', val: result.err } : { tag: 'ok', val: undefined };
   };
 }

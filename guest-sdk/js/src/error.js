@@ -81,6 +81,34 @@ export class Internal extends PluginError {
 }
 
 /**
+ * A configuration the plugin refuses, naming the key at fault: an {@link Internal} error with the
+ * message `invalid plugin configuration: <reason>` when a transform throws it (HTTP 500), and a
+ * refusal of the configuration when it is set (HTTP 422 naming `plugin_config.<path>`) when the
+ * plugin's `validateConfig` throws it.
+ *
+ * @example
+ * const err = new ConfigError('colour', 'unknown field `colour`');
+ * err.path;    // 'colour'
+ * err.reason;  // 'unknown field `colour`'
+ * err.message; // 'invalid plugin configuration: unknown field `colour`'
+ */
+export class ConfigError extends Internal {
+  /**
+   * @param {string} path the key at fault, as a path (`colour`, `mentions.alice`,
+   *   `branches[1]`); empty for the configuration as a whole
+   * @param {string} reason the rule it breaks
+   */
+  constructor(path, reason) {
+    super(`invalid plugin configuration: ${reason}`);
+    this.name = 'ConfigError';
+    /** The key at fault; empty for the configuration as a whole. */
+    this.path = String(path);
+    /** The rule it breaks. */
+    this.reason = String(reason);
+  }
+}
+
+/**
  * The {@link PluginError} for anything a transform threw: itself when it is one, otherwise an
  * {@link Internal} naming the exception and, inside a component, the plugin's file and line
  * where it was thrown (a plugin bug: the delivery can be replayed once fixed).

@@ -3,7 +3,8 @@
  * @module
  */
 
-import { Internal, InvalidPayload } from './error.js';
+import { checkConfig, parseConfig } from './config.js';
+import { InvalidPayload } from './error.js';
 import * as form from './form.js';
 import { decodeUtf8, toBytes, trim } from './text.js';
 
@@ -236,49 +237,17 @@ export class Request {
    * @template {Record<string, unknown>} T
    * @param {T} [defaults]
    * @returns {T}
-   * @throws {Internal} when the configuration is not a JSON object or does not fit `defaults`:
-   *   the webhook is misconfigured, and the request can be replayed once it is fixed
+   * @throws {ConfigError} (an {@link Internal} error) naming the key when the configuration is not
+   *   a JSON object or does not fit `defaults`: the webhook is misconfigured, and the request can
+   *   be replayed once it is fixed
    *
    * @example
    * const config = request.config({ branches: null, username: 'GitLab' });
    */
   config(defaults) {
-    let config;
-    try {
-      config = JSON.parse(this.configJson);
-    } catch (err) {
-      throw new Internal(`invalid plugin configuration: ${err.message}`);
-    }
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-      throw new Internal(`invalid plugin configuration: expected a JSON object, not ${jsonType(config)}`);
-    }
-    if (defaults === undefined) return config;
-    const known = Object.keys(defaults);
-    const result = { ...defaults };
-    for (const [key, value] of Object.entries(config)) {
-      if (!Object.hasOwn(defaults, key)) {
-        const expected = known.map((k) => `\`${k}\``).join(', ');
-        throw new Internal(`invalid plugin configuration: unknown field \`${key}\`, expected one of ${expected}`);
-      }
-      if (value === null) continue;
-      const want = defaults[key];
-      if (want !== null && want !== undefined && jsonType(want) !== jsonType(value)) {
-        throw new Internal(
-          `invalid plugin configuration: \`${key}\` must be ${jsonType(want)}, not ${jsonType(value)}`,
-        );
-      }
-      result[key] = value;
-    }
-    return result;
+    const config = parseConfig(this.configJson);
+    return defaults === undefined ? config : checkConfig(config, defaults);
   }
-}
-
-/** `a string`, `an array`, ... for error messages. */
-function jsonType(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  const type = typeof value;
-  return type === 'object' ? 'an object' : `a ${type}`;
 }
 
 /** Headers as `[lower-case name, value]` pairs, from pairs, an object or `Name: value` lines. */

@@ -1,7 +1,8 @@
 // Running a plugin's transform: shared by the component glue and by `testing`, so a native test
 // sees exactly what the host will.
 
-import { Internal, toPluginError } from './error.js';
+import { checkConfig, parseConfig } from './config.js';
+import { ConfigError, Internal, PluginError, toPluginError } from './error.js';
 import { Outcome } from './message.js';
 
 /**
@@ -22,6 +23,35 @@ export async function runTransform(plugin, request) {
     return { ok: outcome };
   } catch (thrown) {
     return { err: toPluginError(thrown) };
+  }
+}
+
+const PREFIX = 'invalid plugin configuration: ';
+
+/**
+ * Checks a configuration (JSON text) as the host asks when it is set: it must be a JSON object,
+ * fit the plugin's `configDefaults` export when it has one (see `Request.config`), and pass its
+ * `validateConfig(config)` export when it has one. A plugin with neither accepts every object.
+ *
+ * @param {{ configDefaults?: Record<string, unknown>, validateConfig?: (config: object) => unknown }} plugin
+ * @param {string} configJson
+ * @returns {Promise<{ ok: true } | { err: { path: string, message: string } }>} the key at fault
+ *   (a path; empty for the whole) and why
+ */
+export async function runValidateConfig(plugin, configJson) {
+  try {
+    const config = parseConfig(configJson);
+    if (plugin.configDefaults) checkConfig(config, plugin.configDefaults);
+    if (typeof plugin.validateConfig === 'function') await plugin.validateConfig(config);
+    return { ok: true };
+  } catch (thrown) {
+    if (thrown instanceof ConfigError) return { err: { path: thrown.path, message: thrown.reason } };
+    if (thrown instanceof PluginError) {
+      const message = thrown.message.startsWith(PREFIX) ? thrown.message.slice(PREFIX.length) : thrown.message;
+      return { err: { path: '', message } };
+    }
+    const text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+    return { err: { path: '', message: `uncaught exception while checking: ${text}` } };
   }
 }
 

@@ -8,8 +8,18 @@ from enum import Enum
 
 import pytest
 
-from wasmhook_sdk import InvalidPayload, Message, Outcome, Plugin, Unauthorized, UnsupportedEvent, log
-from wasmhook_sdk._glue import bind
+from wasmhook_sdk import (
+    ConfigError,
+    Internal,
+    InvalidPayload,
+    Message,
+    Outcome,
+    Plugin,
+    Unauthorized,
+    UnsupportedEvent,
+    log,
+)
+from wasmhook_sdk._glue import bind, bind_validate
 from wasmhook_sdk.plugin import find_plugin
 
 
@@ -34,6 +44,7 @@ wit_types = pytypes.SimpleNamespace(
     Message=record("Message", "content", "username", "avatar_url"),
     Outcome_Messages=record("Outcome_Messages", "value"),
     Outcome_Skip=record("Outcome_Skip", "value"),
+    ConfigError=record("ConfigError", "path", "message"),
     **{
         f"PluginError_{case}": record(f"PluginError_{case}", "value")
         for case in ["InvalidPayload", "Unauthorized", "UnsupportedEvent", "Internal"]
@@ -147,3 +158,56 @@ def test_find_plugin():
     module.PLUGIN = object()
     with pytest.raises(TypeError, match="no transform method"):
         find_plugin(module)
+
+
+class Levels(Plugin):
+    config_schema = {"min_level": str, "tags": list[str]}
+
+    def transform(self, request):
+        return Outcome.skip("unused")
+
+    def validate_config(self, config):
+        super().validate_config(config)
+        if config.get("min_level") not in (None, "info", "error"):
+            raise ConfigError("min_level", "`min_level` must be info or error")
+        if config.get("tags") == ["internal"]:
+            raise Internal("invalid plugin configuration: tags are reserved")
+        if config.get("tags") == ["bug"]:
+            return 1 / 0
+
+
+def refusal(validate_config, config):
+    with pytest.raises(Err) as error:
+        validate_config(config)
+    value = error.value.value
+    return (value.path, value.message)
+
+
+def test_validate_config_accepts_what_the_schema_and_the_plugin_accept():
+    validate_config = bind_validate(Levels(), wit_types, Err)
+    assert validate_config('{"min_level": "info", "tags": ["a"]}') is None
+    assert validate_config("") is None, "no configuration is {}"
+    # Without a schema or an override, everything is accepted.
+    assert bind_validate(Switch(), wit_types, Err)('{"anything": [1]}') is None
+
+
+def test_validate_config_names_the_key_at_fault():
+    validate_config = bind_validate(Levels(), wit_types, Err)
+    assert refusal(validate_config, '{"colour": "red"}') == (
+        "colour",
+        "unknown field `colour`, expected one of `min_level`, `tags`",
+    )
+    assert refusal(validate_config, '{"tags": [1]}') == ("tags", "`tags` must be an array of strings")
+    assert refusal(validate_config, '{"min_level": "x"}') == ("min_level", "`min_level` must be info or error")
+    assert refusal(validate_config, "[1]") == ("", "expected a JSON object")
+    assert refusal(validate_config, "{")[0] == ""
+    # Other plugin errors name no key; a bug in the check is reported, not a trap.
+    assert refusal(validate_config, '{"tags": ["internal"]}') == ("", "tags are reserved")
+    path, message = refusal(validate_config, '{"tags": ["bug"]}')
+    assert (path, message) == ("", "unexpected ZeroDivisionError while checking: division by zero")
+
+
+def test_a_config_error_during_a_transform_is_internal():
+    error = ConfigError("colour", "unknown field `colour`")
+    assert isinstance(error, Internal)
+    assert error.message == "invalid plugin configuration: unknown field `colour`"

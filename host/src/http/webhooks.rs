@@ -13,6 +13,7 @@ use super::extract::{ApiJson, ApiPath, AuthUser};
 use super::openapi::schemas as doc;
 use super::plugins::attachable_plugin;
 use super::{ApiError, AppState};
+use crate::ingest::plugin::{self, ConfigRefusal};
 use crate::ingest::tokens::{TOKEN_LEN, hash_token};
 use crate::ingest::validate::{self, FieldNames};
 use crate::secrets;
@@ -178,14 +179,16 @@ struct PatchBody {
 }
 
 /// `PATCH /api/webhooks/{id}` {name, description, username, avatar_url (null removes), active,
-/// plugin_id (null detaches), plugin_config (a JSON object; null clears)}.
+/// plugin_id (null detaches), plugin_config (a JSON object; null clears)}. A configuration that
+/// is set, or a plugin attached while one is set, is first checked by the plugin (when it exports
+/// `validate-config`).
 #[utoipa::path(
     patch,
     path = "/api/webhooks/{id}",
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The webhook id")),
     request_body = PatchBody,
-    responses((status = 200, description = "the webhook, updated", body = Webhook), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody))
+    responses((status = 200, description = "the webhook, updated", body = Webhook), (status = 403, description = "forbidden: the caller's role does not allow this", body = doc::ErrorBody), (status = 422, description = "validation_failed: a field broke a rule; a configuration the plugin refuses names its key (`plugin_config.colour`)", body = doc::ErrorBody))
 )]
 async fn patch_webhook(
     State(state): State<AppState>,
@@ -217,6 +220,18 @@ async fn patch_webhook(
     if let Some(Some(url)) = &body.avatar_url {
         validate::http_url("avatar_url", url)?;
     }
+    // The configuration in effect after this change, checked by its plugin when either changes:
+    // a typo is refused now rather than failing the next delivery.
+    let plugin_id = body.plugin_id.unwrap_or(webhook.plugin_id);
+    let config = match &body.plugin_config {
+        Some(config) => config.as_ref().map(Value::to_string),
+        None => webhook.plugin_config.clone(),
+    };
+    if (body.plugin_id.is_some() || body.plugin_config.is_some())
+        && let (Some(plugin_id), Some(config)) = (plugin_id, config)
+    {
+        check_plugin_config(&state, plugin_id, &config).await?;
+    }
     let patch = WebhookPatch {
         name: body.name,
         description: body.description,
@@ -228,6 +243,46 @@ async fn patch_webhook(
     };
     let updated = state.store.update_webhook(id, patch).await?;
     Ok(Json(updated))
+}
+
+/// Asks the plugin whether it accepts `config`: 422 naming `plugin_config.<key>` when it refuses
+/// it, or `plugin_config` when the check itself failed (a trap, a limit); plugins of contract
+/// 0.1.0 accept every configuration.
+async fn check_plugin_config(
+    state: &AppState,
+    plugin_id: Uuid,
+    config: &str,
+) -> Result<(), ApiError> {
+    let plugin = state.store.plugin(plugin_id).await?;
+    let mut sha256 = [0u8; 32];
+    hex::decode_to_slice(&plugin.sha256, &mut sha256).map_err(|e| ApiError::Internal(e.into()))?;
+    match plugin::check_config(&state.plugins, &state.store, sha256, config).await {
+        Ok(()) => Ok(()),
+        Err(ConfigRefusal::Invalid { path, message }) => {
+            let field = config_field(&path);
+            Err(ApiError::invalid(&field, format!("{field}: {message}")))
+        }
+        Err(ConfigRefusal::Failed(crate::runtime::RuntimeError::Internal(e))) => {
+            Err(ApiError::Internal(e))
+        }
+        Err(ConfigRefusal::Failed(err)) => Err(ApiError::invalid(
+            "plugin_config",
+            format!("the plugin failed while checking plugin_config: {err}"),
+        )),
+    }
+}
+
+/// The request field of a key the plugin refused: `plugin_config.colour`,
+/// `plugin_config.branches[1]`; `plugin_config` for the configuration as a whole.
+fn config_field(path: &str) -> String {
+    let path = path.trim_start_matches('.');
+    if path.is_empty() {
+        "plugin_config".to_owned()
+    } else if path.starts_with('[') {
+        format!("plugin_config{path}")
+    } else {
+        format!("plugin_config.{path}")
+    }
 }
 
 /// `DELETE /api/webhooks/{id}`: its URL answers 404 at once.
@@ -312,4 +367,22 @@ async fn post_test(
         StatusCode::CREATED,
         Json(json!({ "status": "ok", "message": stored.into_iter().next() })),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::config_field;
+
+    #[test]
+    fn a_refused_key_is_named_inside_plugin_config() {
+        assert_eq!(config_field("colour"), "plugin_config.colour");
+        assert_eq!(
+            config_field("mentions.alice"),
+            "plugin_config.mentions.alice"
+        );
+        assert_eq!(config_field("[1]"), "plugin_config[1]");
+        assert_eq!(config_field("branches[1]"), "plugin_config.branches[1]");
+        assert_eq!(config_field(""), "plugin_config");
+        assert_eq!(config_field("."), "plugin_config");
+    }
 }

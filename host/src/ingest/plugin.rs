@@ -1,5 +1,6 @@
 //! The plugin step of the pipeline: run the webhook's transformer on a raw request and turn its
-//! answer into validated messages, a skip, a rejection of the sender, or a failure to keep.
+//! answer into validated messages, a skip, a rejection of the sender, or a failure to keep; and
+//! ask a plugin whether it accepts a configuration, when one is set.
 
 use std::sync::Arc;
 
@@ -140,6 +141,51 @@ where
         busy_us: busy.as_micros() as i64,
         peak_memory,
         misbehaved,
+    }
+}
+
+/// Why a configuration cannot be set for a plugin.
+#[derive(Debug)]
+pub enum ConfigRefusal {
+    /// The plugin's `validate-config` refused it.
+    Invalid {
+        /// The key at fault, as a path into the configuration (`colour`, `mentions.alice`,
+        /// `branches[1]`); empty when the configuration as a whole is wrong.
+        path: String,
+        /// Why, in the plugin's words.
+        message: String,
+    },
+    /// The check did not finish: the plugin trapped or hit a limit, or the host failed.
+    Failed(RuntimeError),
+}
+
+/// Asks the plugin with this SHA-256 whether it accepts `config` (a JSON object as text), in the
+/// sandbox under the limits of a transform. A plugin that does not check configurations (a
+/// component of contract 0.1.0, without `validate-config`) accepts every one, as before.
+pub async fn check_config(
+    engine: &Arc<PluginEngine>,
+    store: &Store,
+    plugin_sha256: [u8; 32],
+    config: &str,
+) -> Result<(), ConfigRefusal> {
+    let fetch = || async { Ok(store.plugin_bytes(&plugin_sha256).await?) };
+    let pre = engine
+        .prepare(plugin_sha256, fetch)
+        .await
+        .map_err(ConfigRefusal::Failed)?;
+    let check = engine.validate_config(&pre, config.to_owned()).await;
+    match check.result {
+        Ok(None | Some(Ok(()))) => Ok(()),
+        Ok(Some(Err(e))) => Err(ConfigRefusal::Invalid {
+            path: e.path,
+            message: e.message,
+        }),
+        Err(err) => {
+            if let RuntimeError::Internal(e) = &err {
+                tracing::error!(error = ?e, "plugin runtime failure while checking a configuration");
+            }
+            Err(ConfigRefusal::Failed(err))
+        }
     }
 }
 

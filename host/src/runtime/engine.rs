@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use super::bindings::{self, TransformerPre};
+use super::bindings::{self, PluginPre};
 use super::host_api::HostState;
 use super::limits::RuntimeLimits;
 use super::loaded::Loaded;
@@ -186,7 +186,7 @@ impl PluginEngine {
         self: &Arc<Self>,
         sha256: [u8; 32],
         fetch: F,
-    ) -> Result<TransformerPre<HostState>, RuntimeError>
+    ) -> Result<PluginPre<HostState>, RuntimeError>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<Vec<u8>>>,
@@ -220,7 +220,7 @@ impl PluginEngine {
                     .linker
                     .instantiate_pre(&component)
                     .map_err(|e| RuntimeError::Rejected(e.to_string()))?;
-                TransformerPre::new(pre).map_err(|e| RuntimeError::Rejected(e.to_string()))
+                PluginPre::new(pre).map_err(|e| RuntimeError::Rejected(e.to_string()))
             })
             .await?
             .clone();

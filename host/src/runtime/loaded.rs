@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
-use super::bindings::TransformerPre;
+use super::bindings::PluginPre;
 use super::host_api::HostState;
 
 /// A component being made ready, or ready: concurrent requests for it wait on one load.
-pub type ReadySlot = Arc<OnceCell<TransformerPre<HostState>>>;
+pub type ReadySlot = Arc<OnceCell<PluginPre<HostState>>>;
 
 struct Entry {
     slot: ReadySlot,

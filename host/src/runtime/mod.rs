@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 use wasmtime::{Store, UpdateDeadline};
 
 pub use bindings::{
-    Message as PluginMessage, Outcome, PluginError, Request as PluginRequest, TransformerPre,
+    ConfigError, Message as PluginMessage, Outcome, PluginError, PluginPre,
+    Request as PluginRequest,
 };
 pub use engine::PluginEngine;
 use host_api::{Deadline, HostState, LogSink};
@@ -83,11 +84,11 @@ impl RuntimeError {
     }
 }
 
-/// What one plugin run produced.
+/// What one plugin run produced: by default a `transform` call's answer.
 #[derive(Debug)]
-pub struct Execution {
+pub struct Execution<A = Result<Outcome, PluginError>> {
     /// The plugin's answer, or why the run failed.
-    pub result: Result<Result<Outcome, PluginError>, RuntimeError>,
+    pub result: Result<A, RuntimeError>,
     /// The request's log (records, stdout, stderr).
     pub log: String,
     /// Wall-clock time of instantiation and call.
@@ -99,23 +100,117 @@ pub struct Execution {
     pub peak_memory: usize,
 }
 
+/// What a `validate-config` call answered: `None` when the component does not export it
+/// (a 0.1.0 component: any configuration object is accepted, as before).
+pub type ConfigCheck = Execution<Option<Result<(), ConfigError>>>;
+
+/// The future of one export call on a fresh instance, borrowing the store.
+type CallFuture<'a, A> =
+    std::pin::Pin<Box<dyn Future<Output = Result<A, (Phase, wasmtime::Error)>> + Send + 'a>>;
+
 impl PluginEngine {
-    /// Runs `pre` on `request` in a fresh store, on the guest threads (see [`guest_threads`]):
-    /// nothing survives from one request to the next.
+    /// Runs `pre`'s `transform` on `request` in a fresh store, on the guest threads (see
+    /// [`guest_threads`]): nothing survives from one request to the next.
     pub async fn run(
         self: &Arc<Self>,
-        pre: &TransformerPre<HostState>,
+        pre: &PluginPre<HostState>,
         request: PluginRequest,
     ) -> Execution {
         let (engine, pre) = (self.clone(), pre.clone());
-        guest_threads::run(async move { engine.run_here(&pre, &request).await }).await
+        guest_threads::run(async move {
+            let execution = engine
+                .run_here(&pre, move |pre, store| {
+                    Box::pin(async move {
+                        match pre {
+                            PluginPre::Latest(pre) => {
+                                let instance = pre
+                                    .instantiate_async(&mut *store)
+                                    .await
+                                    .map_err(|e| (Phase::Instantiate, e))?;
+                                instance
+                                    .call_transform(&mut *store, &request)
+                                    .await
+                                    .map_err(|e| (Phase::Call, e))
+                            }
+                            PluginPre::V0_1_0(pre) => {
+                                let instance = pre
+                                    .instantiate_async(&mut *store)
+                                    .await
+                                    .map_err(|e| (Phase::Instantiate, e))?;
+                                let answer = instance
+                                    .call_transform(&mut *store, &request.into())
+                                    .await
+                                    .map_err(|e| (Phase::Call, e))?;
+                                Ok(answer.map(Into::into).map_err(Into::into))
+                            }
+                        }
+                    })
+                })
+                .await;
+            let limits = &engine.limits;
+            Execution {
+                result: execution
+                    .result
+                    .and_then(|answer| check_output(limits, answer)),
+                ..execution
+            }
+        })
+        .await
     }
 
-    async fn run_here(
+    /// Runs `pre`'s `validate-config` on `config` (JSON text) in a fresh store under the same
+    /// limits as a transform; a component without that export (0.1.0) is not run at all.
+    pub async fn validate_config(
         self: &Arc<Self>,
-        pre: &TransformerPre<HostState>,
-        request: &PluginRequest,
-    ) -> Execution {
+        pre: &PluginPre<HostState>,
+        config: String,
+    ) -> ConfigCheck {
+        if !pre.validates_config() {
+            return Execution {
+                result: Ok(None),
+                log: String::new(),
+                duration: Duration::ZERO,
+                busy: Duration::ZERO,
+                peak_memory: 0,
+            };
+        }
+        let (engine, pre) = (self.clone(), pre.clone());
+        guest_threads::run(async move {
+            let execution = engine
+                .run_here(&pre, move |pre, store| {
+                    Box::pin(async move {
+                        let PluginPre::Latest(pre) = pre else {
+                            return Ok(None);
+                        };
+                        let instance = pre
+                            .instantiate_async(&mut *store)
+                            .await
+                            .map_err(|e| (Phase::Instantiate, e))?;
+                        instance
+                            .call_validate_config(&mut *store, &config)
+                            .await
+                            .map(Some)
+                            .map_err(|e| (Phase::Call, e))
+                    })
+                })
+                .await;
+            let limits = &engine.limits;
+            Execution {
+                result: execution
+                    .result
+                    .and_then(|answer| check_config_answer(limits, answer)),
+                ..execution
+            }
+        })
+        .await
+    }
+
+    /// Instantiates `pre` in a fresh store under the sandbox's limits and makes one export call
+    /// (`call`), classifying what stopped it.
+    async fn run_here<A, F>(self: &Arc<Self>, pre: &PluginPre<HostState>, call: F) -> Execution<A>
+    where
+        F: for<'a> FnOnce(&'a PluginPre<HostState>, &'a mut Store<HostState>) -> CallFuture<'a, A>,
+    {
         let limits = &self.limits;
         let Ok(_slot) = self.slots.acquire().await else {
             return Execution {
@@ -179,20 +274,10 @@ impl PluginEngine {
         });
         // The epoch stops guest code; the wall-clock ceiling also bounds a run that is not
         // running guest code: waiting in a host call (a sleep) or for a lane.
-        let call = async {
-            let instance = pre
-                .instantiate_async(&mut store)
-                .await
-                .map_err(|e| (Phase::Instantiate, e))?;
-            instance
-                .call_transform(&mut store, request)
-                .await
-                .map_err(|e| (Phase::Call, e))
-        };
         let (outcome, busy) = {
             let call = std::pin::pin!(tokio::time::timeout(
                 wall_timeout + engine::EPOCH_TICK * 5,
-                call
+                call(pre, &mut store)
             ));
             Timed::new(call, meter).await
         };
@@ -200,7 +285,7 @@ impl PluginEngine {
         let state = store.data();
         let result = match outcome {
             Err(_) => Err(RuntimeError::WallTimeout(wall_timeout)),
-            Ok(Ok(answer)) => check_output(limits, answer),
+            Ok(Ok(answer)) => Ok(answer),
             Ok(Err((phase, err))) => Err(classify(limits, state, &log, phase, err)),
         };
         let peak_memory = state.memory.peak;
@@ -219,7 +304,7 @@ impl PluginEngine {
 enum Phase {
     /// Making the instance (the component was already validated and linked).
     Instantiate,
-    /// The `transform` call, lifting its answer included.
+    /// The export call (`transform`, `validate-config`), lifting its answer included.
     Call,
 }
 
@@ -311,6 +396,23 @@ fn check_output(
     Ok(answer)
 }
 
+/// Enforces the output-size limit on a `validate-config` answer.
+fn check_config_answer(
+    limits: &RuntimeLimits,
+    answer: Option<Result<(), ConfigError>>,
+) -> Result<Option<Result<(), ConfigError>>, RuntimeError> {
+    if let Some(Err(e)) = &answer {
+        let size = e.path.len() + e.message.len();
+        if size > limits.max_output_bytes {
+            return Err(RuntimeError::OutputTooLarge(format!(
+                "the plugin returned {size} bytes of output; the limit is {} bytes",
+                limits.max_output_bytes
+            )));
+        }
+    }
+    Ok(answer)
+}
+
 #[cfg(test)]
 mod tests {
     use sha2::{Digest, Sha256};
@@ -352,7 +454,10 @@ mod tests {
         );
         store.limiter(|s| &mut s.memory);
         store.set_epoch_deadline(1_000_000);
-        let _held = pre.instantiate_async(&mut store).await.unwrap();
+        let PluginPre::Latest(latest) = &pre else {
+            panic!("the SDK's noop plugin implements the latest contract");
+        };
+        let _held = latest.instantiate_async(&mut store).await.unwrap();
         let err = engine.run(&pre, request()).await.result.unwrap_err();
         assert_eq!(err.code(), "plugin_runtime_error", "{err}");
         assert!(!err.is_misbehaviour(), "not counted against the plugin");

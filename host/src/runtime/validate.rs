@@ -1,10 +1,11 @@
 //! Checking that uploaded bytes are a component this host can run: a WebAssembly component
-//! (not a core module) exporting the `transformer` world and importing only what we provide.
+//! (not a core module) exporting the `transformer` world of a version the host runs (0.1.0 or
+//! the latest) and importing only what we provide.
 
 use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 
-use super::bindings::{TransformerPre, WORLD};
+use super::bindings::{PluginPre, WORLD, v0_1_0};
 use super::host_api::HostState;
 use super::{RuntimeError, capability};
 
@@ -59,9 +60,10 @@ pub fn component(
             plain.unwrap_or_else(|| format!("unsupported import: {linker_text}")),
         )
     })?;
-    TransformerPre::new(pre).map_err(|e| {
+    PluginPre::new(pre).map_err(|e| {
         RuntimeError::Rejected(format!(
-            "the `transform` export does not match {WORLD} (unsupported version?): {e:#}"
+            "the exports do not match {WORLD} (or its version {}; unsupported version?): {e:#}",
+            v0_1_0::MIN_VERSION
         ))
     })?;
     Ok(component)

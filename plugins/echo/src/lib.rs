@@ -69,7 +69,9 @@ impl Plugin for Echo {
     }
 }
 
-wasmhook_sdk::register_plugin!(Echo);
+// The host checks a configuration against `Config` when it is set: an unknown key is refused
+// with HTTP 422 naming it, rather than failing the next delivery.
+wasmhook_sdk::register_plugin!(Echo, config = Config);
 
 /// The body as JSON; a form body's `payload` field (as GitHub can send) is accepted too.
 fn parse_body(request: &Request) -> Result<Value> {

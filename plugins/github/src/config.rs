@@ -23,7 +23,8 @@
 //!   value contains `@`. Mapped people are mentioned; others are links to their profile.
 //! - `username`, `avatar_url`: override the display name (default `GitHub`) and avatar.
 //!
-//! An unknown key is a configuration error, so that a typo does not silently disable a filter.
+//! An unknown key is a configuration error, so that a typo does not silently disable a filter:
+//! the server refuses it when it is set (the plugin exports `validate-config`, see `lib.rs`).
 
 use std::collections::BTreeMap;
 

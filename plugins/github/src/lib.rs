@@ -31,7 +31,9 @@ mod repository;
 
 use std::borrow::Cow;
 
-use wasmhook_sdk::{Error, Message, Outcome, Plugin, Request, Result, json, signature};
+use wasmhook_sdk::{
+    ConfigError, Error, Message, Outcome, Plugin, Request, Result, json, signature,
+};
 
 use crate::config::Config;
 use crate::markup::Context;
@@ -109,9 +111,24 @@ impl Plugin for Github {
             }
         }
     }
+
+    fn validate_config(config: &str) -> std::result::Result<(), ConfigError> {
+        let request = Request::builder().config_json(config).build();
+        Config::from_request(&request).map(drop).map_err(|e| {
+            let message = e.message();
+            ConfigError::new(
+                "",
+                message
+                    .strip_prefix("invalid plugin configuration: ")
+                    .unwrap_or(message),
+            )
+        })
+    }
 }
 
-wasmhook_sdk::register_plugin!(Github);
+// The host checks a configuration when it is set: first against `Config`'s type (an unknown key
+// or a mistyped value names its key), then the rules `Config::from_request` applies.
+wasmhook_sdk::register_plugin!(Github, config = Config);
 
 /// Checks `X-Hub-Signature-256` (HMAC-SHA256 of the raw body) against the configured secret.
 fn verify_signature(request: &Request, secret: &str) -> Result<()> {

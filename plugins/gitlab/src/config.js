@@ -1,6 +1,6 @@
 // The webhook's configuration for the GitLab plugin; README.md describes every key.
 
-import { Internal, checkSenderOverrides, mention } from 'wasmhook-sdk';
+import { ConfigError, checkSenderOverrides, mention } from 'wasmhook-sdk';
 
 import { globMatch } from './markup.js';
 
@@ -23,7 +23,8 @@ const STATUSES = [
   'success', 'failed', 'canceling', 'canceled', 'skipped', 'manual', 'scheduled',
 ];
 
-const DEFAULTS = {
+/** Every configuration key, with its default. */
+export const DEFAULTS = {
   secret_token: null,
   events: null,
   branches: null,
@@ -35,7 +36,8 @@ const DEFAULTS = {
   avatar_url: null,
 };
 
-const invalid = (message) => new Internal(`invalid plugin configuration: ${message}`);
+/** A configuration error at `path`. */
+const invalid = (path, message) => new ConfigError(path, message);
 
 /** `<@email>` when `target` contains `@`, `@username` otherwise; `null` when invalid. */
 const mentionFor = (target) => (target.includes('@') ? mention.email(target) : mention.username(target));
@@ -44,11 +46,11 @@ const mentionFor = (target) => (target.includes('@') ? mention.email(target) : m
 function strings(config, key, check) {
   const value = config[key];
   if (value === null) return null;
-  if (!Array.isArray(value)) throw invalid(`\`${key}\` must be an array`);
+  if (!Array.isArray(value)) throw invalid(key, `\`${key}\` must be an array`);
   for (const item of value) {
-    if (typeof item !== 'string') throw invalid(`\`${key}\` must be a list of strings`);
+    if (typeof item !== 'string') throw invalid(key, `\`${key}\` must be a list of strings`);
     const problem = check?.(item);
-    if (problem) throw invalid(`${key}: ${JSON.stringify(item)} ${problem}`);
+    if (problem) throw invalid(key, `${key}: ${JSON.stringify(item)} ${problem}`);
   }
   return value;
 }
@@ -61,12 +63,12 @@ const notMentionable = (item) =>
 export class Config {
   /**
    * @param {import('wasmhook-sdk').Request} request
-   * @throws {Internal} naming the problem: an unknown key, a wrong type or value
+   * @throws {ConfigError} naming the key: an unknown key, a wrong type or value
    */
   constructor(request) {
     const config = request.config(DEFAULTS);
     if (config.secret_token !== null && typeof config.secret_token !== 'string') {
-      throw invalid('`secret_token` must be a string');
+      throw invalid('secret_token', '`secret_token` must be a string');
     }
     this.secretToken = config.secret_token;
     this.events = strings(config, 'events', notOneOf([...new Set(Object.values(EVENTS))]));
@@ -77,7 +79,7 @@ export class Config {
     this.mentions = new Map();
     for (const [login, target] of Object.entries(config.mentions)) {
       if (typeof target !== 'string' || !mentionFor(target)) {
-        throw invalid(`mentions.${login} = ${JSON.stringify(target)} is neither a username (letters, digits, _) nor an email`);
+        throw invalid(`mentions.${login}`, `mentions.${login} = ${JSON.stringify(target)} is neither a username (letters, digits, _) nor an email`);
       }
       this.mentions.set(login.toLowerCase(), mentionFor(target));
     }

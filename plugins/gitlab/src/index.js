@@ -6,9 +6,9 @@
  * @module
  */
 
-import { InvalidPayload, Message, Outcome, Unauthorized, UnsupportedEvent, log, signature } from 'wasmhook-sdk';
+import { InvalidPayload, Message, Outcome, Request, Unauthorized, UnsupportedEvent, log, signature } from 'wasmhook-sdk';
 
-import { Config, EVENTS } from './config.js';
+import { Config, DEFAULTS, EVENTS } from './config.js';
 import { Context } from './context.js';
 import { issue, note } from './issue.js';
 import { fit } from './markup.js';
@@ -18,6 +18,20 @@ import { push, tagPush } from './push.js';
 
 /** The `X-Gitlab-Event` of a system hook delivery, by `object_kind`. */
 const SYSTEM_HOOK_EVENTS = { push: 'Push Hook', tag_push: 'Tag Push Hook', merge_request: 'Merge Request Hook' };
+
+/** Every configuration key with its default: the host refuses a configuration that does not fit when it is set. */
+export const configDefaults = DEFAULTS;
+
+/**
+ * Checks a configuration when it is set, with the rules a delivery applies (after
+ * `configDefaults`): event and status names, mentions, sender overrides.
+ *
+ * @param {Record<string, unknown>} config
+ * @throws {import('wasmhook-sdk').ConfigError} naming the key
+ */
+export function validateConfig(config) {
+  new Config(new Request({ config }));
+}
 
 /**
  * Transforms one GitLab delivery.

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { Internal, InvalidPayload, Request, Unauthorized, UnsupportedEvent, limits } from 'wasmhook-sdk';
 
-import { transform } from '../src/index.js';
+import { configDefaults, transform, validateConfig } from '../src/index.js';
 import { duration, globMatch, withList } from '../src/markup.js';
 
 const PROJECT = { name: 'r', web_url: 'https://gitlab.example.com/g/r', path_with_namespace: 'g/r' };
@@ -124,4 +124,17 @@ test('glob patterns and durations', () => {
   assert.equal(duration(42.4), '42s');
   assert.equal(duration(7300), '2h 1m');
   assert.equal(duration(null), '');
+});
+
+test('validateConfig refuses, naming the key, what a delivery would fail on', () => {
+  validateConfig({ events: ['push'], mentions: { octo: 'octocat' } });
+  for (const [config, path] of [
+    [{ colour: 'red' }, 'colour'],
+    [{ events: ['pushes'] }, 'events'],
+    [{ mentions: { octo: 'not a name' } }, 'mentions.octo'],
+    [{ pipeline_statuses: 'failed' }, 'pipeline_statuses'],
+  ]) {
+    assert.throws(() => validateConfig(config), { name: 'ConfigError', path }, JSON.stringify(config));
+  }
+  assert.ok(Object.hasOwn(configDefaults, 'branches'));
 });

@@ -11,7 +11,7 @@
 pub mod config;
 mod notification;
 
-use wasmhook_sdk::{Message, Outcome, Plugin, Request, Result};
+use wasmhook_sdk::{ConfigError, Message, Outcome, Plugin, Request, Result};
 
 use crate::config::Config;
 use crate::notification::{Notification, Phase};
@@ -48,9 +48,24 @@ impl Plugin for Jenkins {
         }
         Ok(Outcome::message(message))
     }
+
+    fn validate_config(config: &str) -> std::result::Result<(), ConfigError> {
+        let request = Request::builder().config_json(config).build();
+        Config::from_request(&request).map(drop).map_err(|e| {
+            let message = e.message();
+            ConfigError::new(
+                "",
+                message
+                    .strip_prefix("invalid plugin configuration: ")
+                    .unwrap_or(message),
+            )
+        })
+    }
 }
 
-wasmhook_sdk::register_plugin!(Jenkins);
+// The host checks a configuration when it is set: first against `Config`'s type (an unknown key
+// or a mistyped value names its key), then the rules `Config::from_request` applies.
+wasmhook_sdk::register_plugin!(Jenkins, config = Config);
 
 #[cfg(test)]
 mod tests {

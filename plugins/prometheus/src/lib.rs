@@ -15,7 +15,7 @@ mod payload;
 mod time;
 
 use wasmhook_sdk::limits::MAX_CONTENT_CHARS;
-use wasmhook_sdk::{Error, Message, Outcome, Plugin, Request, Result};
+use wasmhook_sdk::{ConfigError, Error, Message, Outcome, Plugin, Request, Result};
 
 use crate::config::Config;
 use crate::payload::Notification;
@@ -78,9 +78,24 @@ impl Plugin for Prometheus {
         }
         Ok(Outcome::message(message))
     }
+
+    fn validate_config(config: &str) -> std::result::Result<(), ConfigError> {
+        let request = Request::builder().config_json(config).build();
+        Config::from_request(&request).map(drop).map_err(|e| {
+            let message = e.message();
+            ConfigError::new(
+                "",
+                message
+                    .strip_prefix("invalid plugin configuration: ")
+                    .unwrap_or(message),
+            )
+        })
+    }
 }
 
-wasmhook_sdk::register_plugin!(Prometheus);
+// The host checks a configuration when it is set: first against `Config`'s type (an unknown key
+// or a mistyped value names its key), then the rules `Config::from_request` applies.
+wasmhook_sdk::register_plugin!(Prometheus, config = Config);
 
 #[cfg(test)]
 mod tests {

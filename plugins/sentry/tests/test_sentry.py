@@ -4,7 +4,7 @@ filters and the handling of odd payloads."""
 import json
 
 import pytest
-from wasmhook_sdk import Internal, InvalidPayload, Request, Unauthorized, UnsupportedEvent, log, signature
+from wasmhook_sdk import ConfigError, Internal, InvalidPayload, Request, Unauthorized, UnsupportedEvent, log, signature
 
 from wasmhook_sentry import Sentry
 
@@ -132,3 +132,18 @@ def test_logs_the_resource():
     log.take_records()
     run({"action": "created", "data": {"installation": {}}}, resource="Installation")
     assert log.take_records() == [(log.Level.DEBUG, "Sentry-Hook-Resource Installation")]
+
+
+def test_validate_config_names_the_key_a_request_would_fail_on():
+    plugin = Sentry()
+    plugin.validate_config({"min_level": "warning", "mention": ["ops"]})
+    for config, path in [
+        ({"colour": "red"}, "colour"),
+        ({"environments": "prod"}, "environments"),
+        ({"min_level": "loud"}, "min_level"),
+        ({"issue_actions": ["exploded"]}, "issue_actions"),
+        ({"mention": ["not a name"]}, "mention"),
+    ]:
+        with pytest.raises(ConfigError) as error:
+            plugin.validate_config(config)
+        assert error.value.path == path, config

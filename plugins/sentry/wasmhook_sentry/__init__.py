@@ -31,13 +31,21 @@ from wasmhook_sdk import (
 )
 
 from . import resources
-from .config import Config
+from .config import SCHEMA, Config
 from .event import Event
 from .text import Rendered, finish, get, string
 
 
 class Sentry(Plugin):
     """The Sentry plugin."""
+
+    #: The host checks a configuration against it when it is set.
+    config_schema = SCHEMA
+
+    def validate_config(self, config: dict[str, Any]) -> None:
+        """Refuses, when it is set, a configuration a request would fail on: the schema's
+        keys and types, then levels, actions, mentions and sender overrides."""
+        Config(Request(config=config))
 
     def transform(self, request: Request) -> Outcome:
         config = Config(request)

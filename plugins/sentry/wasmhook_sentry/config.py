@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from wasmhook_sdk import Internal, Request, check_sender_overrides, mention
+from wasmhook_sdk import ConfigError, Request, check_sender_overrides, mention
 
 #: Sentry's levels, least severe first.
 LEVELS = ("debug", "info", "warning", "error", "fatal")
@@ -50,27 +50,25 @@ class Config:
         #: Events and issues below this level are skipped.
         self.min_level: str = normalize_level(raw.get("min_level", "debug"))
         if self.min_level not in LEVELS:
-            raise Internal(
-                f"invalid plugin configuration: `min_level` must be one of {', '.join(LEVELS)}"
-            )
+            raise ConfigError("min_level", f"`min_level` must be one of {', '.join(LEVELS)}")
         #: Events from other environments are skipped (``None``: no filter).
         self.environments: Optional[list[str]] = raw.get("environments")
         #: The issue actions to post.
         self.issue_actions: list[str] = raw.get("issue_actions", list(ISSUE_ACTIONS))
         for action in self.issue_actions:
             if action not in ISSUE_ACTIONS:
-                raise Internal(
-                    f"invalid plugin configuration: issue action {action!r} is not one of "
-                    f"{', '.join(ISSUE_ACTIONS)}"
+                raise ConfigError(
+                    "issue_actions",
+                    f"issue action {action!r} is not one of {', '.join(ISSUE_ACTIONS)}",
                 )
         #: Mentions (``@username``, ``<@email>``) ending alerting messages.
         self.mentions: list[str] = []
         for target in raw.get("mention", []):
             found = mention.email(target) if "@" in target else mention.username(target)
             if found is None:
-                raise Internal(
-                    f"invalid plugin configuration: mention {target!r} is neither a username "
-                    "(letters, digits, _) nor an email"
+                raise ConfigError(
+                    "mention",
+                    f"mention {target!r} is neither a username (letters, digits, _) nor an email",
                 )
             if found not in self.mentions:
                 self.mentions.append(found)

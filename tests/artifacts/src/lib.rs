@@ -17,7 +17,9 @@
 //!   sleeping), [`BADOUTPUT`] (a
 //!   message with empty content), [`WRONGWORLD`] (a component of another world, without
 //!   `transform`), [`EXTRAIMPORT`] (the transformer world plus an import of
-//!   `test:extra/kv@0.1.0`, which the host does not provide), [`HTTPIMPORT`] (the same with
+//!   `test:extra/kv@0.1.0`, which the host does not provide), [`LEGACY`] (a component of contract
+//!   0.1.0, built with raw wit-bindgen against `wit/v0.1.0/`: `transform` only, posting
+//!   `<greeting>: <body>`), [`HTTPIMPORT`] (the same as EXTRAIMPORT with
 //!   an outgoing HTTP import, `wasi:http/outgoing-handler@0.3.0-draft`), what the sandbox lacks
 //!   in each language: [`SANDBOX_RUST`] (reads a file with `std::fs`; the body `unwrap`
 //!   unwraps the error), [`SANDBOX_JS`] (`{"case": "fetch"}` calls `fetch()`, `"throw"` reads a

@@ -18,19 +18,28 @@ What is where: :class:`Request` (headers, body, JSON, form fields, configuration
 :mod:`.markdown` and :mod:`.mention` (building content from untrusted text), :mod:`.inert`
 (both at once: Markdown escaped and ``@`` defused, for text from the payload), :mod:`.limits`
 (the host's limits on every message),
-:mod:`.signature` (HMAC-SHA256 in constant time), :mod:`.config` (configuration schemas),
+:mod:`.signature` (HMAC-SHA256 in constant time), :mod:`.config` (configuration schemas;
+:attr:`Plugin.config_schema` has the host check a configuration when it is set),
 :mod:`.testing` (golden-file tests) and :mod:`.build` (making the component).
 """
 
 from . import inert, limits, log, markdown, mention, signature
-from .errors import Internal, InvalidPayload, PluginError, Unauthorized, UnsupportedEvent
+from .errors import (
+    ConfigError,
+    Internal,
+    InvalidPayload,
+    PluginError,
+    Unauthorized,
+    UnsupportedEvent,
+)
 from .message import Message, Outcome, check_sender_overrides
 from .plugin import Plugin
 from .request import Request
 
-__version__ = "0.1.0"
+__version__ = "0.1.1"
 
 __all__ = [
+    "ConfigError",
     "Internal",
     "InvalidPayload",
     "Message",

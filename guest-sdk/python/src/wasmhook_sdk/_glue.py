@@ -12,8 +12,8 @@ from types import TracebackType
 from typing import Any, Callable, Optional
 
 from . import log
-from .errors import InvalidPayload, PluginError, Unauthorized, UnsupportedEvent
-from .plugin import Plugin, run
+from .errors import ConfigError, InvalidPayload, PluginError, Unauthorized, UnsupportedEvent
+from .plugin import Plugin, run, validate
 from .request import Request
 
 _ERROR_CASES = (
@@ -74,3 +74,28 @@ def _location(traceback: Optional[TracebackType]) -> str:
             file = os.path.relpath(file, root)
             break
     return f"{file}:{line}"
+
+
+_PREFIX = "invalid plugin configuration: "
+
+
+def bind_validate(plugin: Plugin, types: Any, err: type) -> Callable[[str], None]:
+    """The world's ``validate-config`` for ``plugin`` (see :func:`bind` for the arguments):
+    ``None`` when it accepts the configuration, else ``err(types.ConfigError(path, message))``
+    naming the key."""
+
+    def validate_config(config: str) -> None:
+        try:
+            validate(plugin, config)
+        except ConfigError as error:
+            raise err(types.ConfigError(error.path, error.reason)) from None
+        except PluginError as error:
+            message = error.message
+            reason = message[len(_PREFIX):] if message.startswith(_PREFIX) else message
+            raise err(types.ConfigError("", reason)) from None
+        except Exception as error:  # a bug in the plugin's check: report it rather than trap
+            text = f"unexpected {type(error).__name__} while checking: {error}"
+            log.error(text)
+            raise err(types.ConfigError("", text)) from None
+
+    return validate_config

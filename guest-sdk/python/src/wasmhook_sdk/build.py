@@ -39,14 +39,19 @@ import {module} as plugin_module
 from wasmhook_sdk import _glue
 from wasmhook_sdk.plugin import find_plugin
 
-_transform = _glue.bind(find_plugin(plugin_module, {name!r}), types, log, Err)
+_plugin = find_plugin(plugin_module, {name!r})
+_transform = _glue.bind(_plugin, types, log, Err)
+_validate_config = _glue.bind_validate(_plugin, types, Err)
 
 
 class WitWorld(wit_world.WitWorld):
-    """The component's export: one call per request, on a fresh instance."""
+    """The component's exports: one call per request (or configuration), on a fresh instance."""
 
     def transform(self, request: types.Request) -> types.Outcome:
         return _transform(request)
+
+    def validate_config(self, config: str) -> None:
+        return _validate_config(config)
 '''
 
 

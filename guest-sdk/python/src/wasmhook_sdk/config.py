@@ -1,6 +1,10 @@
 """Checking a webhook's plugin configuration against a schema: unknown keys and mistyped
 values are errors, so a typo cannot silently turn a filter off.
 
+A plugin that sets :attr:`~wasmhook_sdk.Plugin.config_schema` has its configuration checked
+against it when the configuration is set (the host refuses a bad one with HTTP 422 naming the
+key), not only at the next delivery.
+
 A schema maps each allowed key to the type its value must have: ``str``, ``bool``, ``int``,
 ``float`` (any number), ``list``, ``dict``, ``list[str]``, ``dict[str, str]``, or a tuple of
 these for "one of". A ``null`` value counts as not set and is left out of the result.
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Tuple, Union
 
-from .errors import Internal
+from .errors import ConfigError
 
 #: The type one key's value must have (see the module documentation).
 FieldType = Union[type, Any, Tuple[Any, ...]]
@@ -26,22 +30,28 @@ _NAMES = {str: "a string", bool: "a boolean", int: "an integer", float: "a numbe
 
 def check_config(config: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
     """``config`` without its ``null`` values, after checking every key is in ``schema`` and
-    every value has its type; raises :class:`Internal` naming the first problem."""
+    every value has its type; raises :class:`~wasmhook_sdk.errors.ConfigError` (an
+    :class:`~wasmhook_sdk.errors.Internal` error) naming the first key at fault.
+
+    >>> check_config({"colour": "red"}, {"min_level": str})
+    Traceback (most recent call last):
+    ...
+    wasmhook_sdk.errors.ConfigError: internal error: invalid plugin configuration: unknown field `colour`, expected one of `min_level`
+    """
     out = {}
     for key, value in config.items():
         if key not in schema:
             expected = ", ".join(f"`{name}`" for name in schema)
-            raise Internal(
-                f"invalid plugin configuration: unknown field `{key}`, expected one of {expected}"
+            raise ConfigError(
+                key,
+                f"unknown field `{key}`, expected one of {expected}"
                 if schema
-                else f"invalid plugin configuration: unknown field `{key}`, there are no fields"
+                else f"unknown field `{key}`, there are no fields",
             )
         if value is None:
             continue
         if not matches(value, schema[key]):
-            raise Internal(
-                f"invalid plugin configuration: `{key}` must be {describe(schema[key])}"
-            )
+            raise ConfigError(key, f"`{key}` must be {describe(schema[key])}")
         out[key] = value
     return out
 

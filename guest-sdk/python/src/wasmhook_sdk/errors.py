@@ -6,6 +6,10 @@ The host maps each case to an HTTP status for the sender::
     raise InvalidPayload("no `event` in the body")        # 422
     raise UnsupportedEvent('resource "installation"')     # 200, reported as ignored
     raise Internal("invalid plugin configuration: ...")   # 500, the delivery can be replayed
+
+:class:`ConfigError` is the :class:`Internal` error of a bad configuration, naming the key:
+the host refuses such a configuration when it is set (HTTP 422 naming ``plugin_config.<key>``)
+for a plugin that checks it (see :meth:`wasmhook_sdk.Plugin.validate_config`).
 """
 
 from __future__ import annotations
@@ -57,3 +61,25 @@ class Internal(PluginError):
     replayed, for example after fixing the webhook's configuration."""
 
     kind = "internal error"
+
+
+class ConfigError(Internal):
+    """A configuration the plugin refuses, naming the key at fault: ``path`` is the key as a
+    path into the configuration (``colour``, ``mentions.alice``, ``branches[1]``; empty for
+    the whole), ``reason`` the rule it breaks. Raised during a transform it is an
+    :class:`Internal` error (HTTP 500) with the message ``invalid plugin configuration:
+    <reason>``; raised by :meth:`~wasmhook_sdk.Plugin.validate_config`, the host answers the
+    ``PATCH`` that set the configuration with HTTP 422 naming ``plugin_config.<path>``.
+
+    >>> error = ConfigError("colour", "unknown field `colour`")
+    >>> (error.path, error.reason, error.message)
+    ('colour', 'unknown field `colour`', 'invalid plugin configuration: unknown field `colour`')
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"invalid plugin configuration: {reason}")
+        self.path = path
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"ConfigError({self.path!r}, {self.reason!r})"

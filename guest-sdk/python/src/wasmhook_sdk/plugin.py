@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json as _json
+from typing import Any, ClassVar, Optional
 
-from .errors import Internal
+from .config import Schema, check_config
+from .errors import ConfigError, Internal
 from .message import Outcome
 from .request import Request
 
@@ -33,6 +35,29 @@ class Plugin:
         :class:`~wasmhook_sdk.errors.Internal`."""
         raise NotImplementedError(f"{type(self).__name__} does not implement transform")
 
+    #: The configuration's schema (see :mod:`wasmhook_sdk.config`), or ``None``. When set,
+    #: :meth:`validate_config` checks a configuration against it when it is set, and
+    #: ``request.config(self.config_schema)`` reads it in :meth:`transform`.
+    config_schema: ClassVar[Optional[Schema]] = None
+
+    def validate_config(self, config: dict[str, Any]) -> None:
+        """Checks a webhook's configuration (a parsed JSON object) when it is set: the host
+        calls it on ``PATCH plugin_config`` and refuses the configuration with HTTP 422 naming
+        ``plugin_config.<path>`` when it raises :class:`~wasmhook_sdk.errors.ConfigError`.
+        By default it checks :attr:`config_schema` (and accepts everything without one);
+        override it to check values too, calling ``super().validate_config(config)`` first.
+
+        >>> class Alerts(Plugin):
+        ...     config_schema = {"min_level": str}
+        >>> Alerts().validate_config({"min_level": "error"})
+        >>> Alerts().validate_config({"colour": "red"})
+        Traceback (most recent call last):
+        ...
+        wasmhook_sdk.errors.ConfigError: internal error: invalid plugin configuration: unknown field `colour`, expected one of `min_level`
+        """
+        if self.config_schema is not None:
+            check_config(config, self.config_schema)
+
 
 def run(plugin: Plugin, request: Request) -> Outcome:
     """Runs ``plugin`` on ``request`` and returns its :class:`Outcome`;
@@ -45,6 +70,25 @@ def run(plugin: Plugin, request: Request) -> Outcome:
             "Outcome.message(...), Outcome.messages(...) or Outcome.skip(...))"
         )
     return outcome
+
+
+def validate(plugin: Plugin, config_json: str) -> None:
+    """Checks a configuration given as JSON text with ``plugin``'s
+    :meth:`~Plugin.validate_config`; raises :class:`~wasmhook_sdk.errors.ConfigError` naming
+    the key at fault (an empty path for the configuration as a whole).
+
+    >>> validate(Plugin(), "[1]")
+    Traceback (most recent call last):
+    ...
+    wasmhook_sdk.errors.ConfigError: internal error: invalid plugin configuration: expected a JSON object
+    """
+    try:
+        value = _json.loads(config_json.strip() or "{}")
+    except ValueError as err:
+        raise ConfigError("", f"not JSON: {err}") from None
+    if not isinstance(value, dict):
+        raise ConfigError("", "expected a JSON object")
+    plugin.validate_config(value)
 
 
 def _describe(value: object) -> str:

@@ -9,7 +9,7 @@ with neither title nor text (a "ping"), posts nothing. Text from the payload is 
 ``@`` made inert, so it can neither format nor mention anyone.
 
 Configuration (optional): ``{"username": "Monitor"}`` overrides the webhook's display name; any
-other key is an error.
+other key is refused when the configuration is set (HTTP 422 naming it).
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ NOTHING_TO_POST = "nothing to post: no title or text (a ping?)"
 class {{type}}(Plugin):
     """The plugin: one message per alert."""
 
+    #: The configuration's keys and types: the host checks a configuration against it when it
+    #: is set (an unknown key or a mistyped value is refused with HTTP 422 naming it), so a typo
+    #: cannot go unnoticed.
+    config_schema = {"username": str}
+
     def transform(self, request: Request) -> Outcome:
-        # An unknown key or a mistyped value is an error (HTTP 500, the delivery kept for
-        # replay), so a typo cannot go unnoticed.
-        config = request.config({"username": str})
+        config = request.config(self.config_schema)
         check_sender_overrides(config.get("username"), None)
         if not request.body.strip():
             return Outcome.skip(NOTHING_TO_POST)

@@ -8,7 +8,7 @@
  * `@` made inert, so it can neither format nor mention anyone.
  *
  * Configuration (optional): `{"username": "Monitor"}` overrides the webhook's display name; any
- * other key is an error.
+ * other key is refused when the configuration is set (HTTP 422 naming it).
  * @module
  */
 
@@ -18,15 +18,20 @@ import { Internal, InvalidPayload, Message, Outcome, checkSenderOverrides, inert
 export const NOTHING_TO_POST = 'nothing to post: no title or text (a ping?)';
 
 /**
+ * Every accepted configuration key with its default. The host checks a configuration against it
+ * when it is set (an unknown key or a mistyped value is refused with HTTP 422 naming it), so a
+ * typo cannot go unnoticed.
+ */
+export const configDefaults = { username: null };
+
+/**
  * The plugin: one message per alert.
  *
  * @param {import('wasmhook-sdk').Request} request
  * @returns {Outcome}
  */
 export function transform(request) {
-  // Every accepted key with its default. An unknown key or a mistyped value is an error (HTTP
-  // 500, the delivery kept for replay), so a typo cannot go unnoticed.
-  const { username } = request.config({ username: null });
+  const { username } = request.config(configDefaults);
   if (username !== null && typeof username !== 'string') {
     throw new Internal('invalid plugin configuration: `username` must be a string');
   }

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Internal, InvalidPayload, Request } from 'wasmhook-sdk';
+import { Internal, InvalidPayload, Request, checkConfig } from 'wasmhook-sdk';
 
-import { NOTHING_TO_POST, transform } from '../src/index.js';
+import { NOTHING_TO_POST, configDefaults, transform } from '../src/index.js';
 
 const run = (body, config = {}) => transform(new Request({ body, config }));
 
@@ -30,4 +30,9 @@ test('rejects bad JSON, wrong types and other URLs', () => {
 
 test('rejects unknown configuration keys', () => {
   assert.throws(() => run('{"text": "hi"}', { colour: 'red' }), (err) => err instanceof Internal && /unknown field `colour`/.test(err.message));
+});
+
+test('the host refuses an unknown key when the configuration is set', () => {
+  assert.throws(() => checkConfig({ colour: 'red' }, configDefaults), { name: 'ConfigError', path: 'colour' });
+  checkConfig({ username: 'Monitor' }, configDefaults);
 });

@@ -1,7 +1,7 @@
 """Unit tests of the plugin, run natively: ``python3 -m pytest``."""
 
 import pytest
-from wasmhook_sdk import Internal, InvalidPayload, Request
+from wasmhook_sdk import ConfigError, Internal, InvalidPayload, Request
 
 from {{module}} import NOTHING_TO_POST, {{type}}
 
@@ -33,3 +33,10 @@ def test_rejects_bad_json_wrong_types_and_other_urls(body):
 def test_rejects_unknown_configuration_keys():
     with pytest.raises(Internal, match="unknown field `colour`"):
         run('{"text": "hi"}', {"colour": "red"})
+
+
+def test_the_host_refuses_an_unknown_key_when_the_configuration_is_set():
+    with pytest.raises(ConfigError) as error:
+        {{type}}().validate_config({"colour": "red"})
+    assert error.value.path == "colour"
+    {{type}}().validate_config({"username": "Monitor"})

@@ -11,7 +11,7 @@
 //! its `@` made inert, so it can neither format nor mention anyone.
 //!
 //! Configuration (optional): `{"username": "Monitor"}` overrides the webhook's display name; any
-//! other key is an error.
+//! other key is refused when the configuration is set (HTTP 422 naming it).
 
 use serde::Deserialize;
 use wasmhook_sdk::limits::MAX_CONTENT_CHARS;
@@ -22,8 +22,9 @@ use wasmhook_sdk::{
 /// Why an empty body, or an alert without title and text, posts nothing.
 pub const NOTHING_TO_POST: &str = "nothing to post: no title or text (a ping?)";
 
-/// The webhook's configuration (`{}` when none was set). An unknown key is an error (HTTP 500,
-/// the delivery kept for replay), so a typo cannot go unnoticed.
+/// The webhook's configuration (`{}` when none was set). `register_plugin!` below derives the
+/// check the host runs when a configuration is set from it: an unknown key is refused with HTTP
+/// 422 naming it, so a typo cannot go unnoticed.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct Config {
@@ -62,7 +63,7 @@ impl Plugin for {{type}} {
     }
 }
 
-wasmhook_sdk::register_plugin!({{type}});
+wasmhook_sdk::register_plugin!({{type}}, config = Config);
 
 /// The title in bold (a link when there is a URL), then the text; `None` when both are empty.
 fn render(alert: &Alert) -> Result<Option<String>> {
@@ -127,6 +128,13 @@ mod tests {
             let err = run(body, "{}").unwrap_err();
             assert!(matches!(err, Error::InvalidPayload(_)), "{body:?}: {err:?}");
         }
+    }
+
+    #[test]
+    fn the_host_refuses_an_unknown_key_when_the_configuration_is_set() {
+        let err = wasmhook_sdk::config::parse::<Config>(r#"{"colour": "red"}"#).unwrap_err();
+        assert_eq!(err.path, "colour");
+        assert!(wasmhook_sdk::config::parse::<Config>(r#"{"username": "Monitor"}"#).is_ok());
     }
 
     #[test]
