@@ -19,7 +19,7 @@ use std::sync::atomic::Ordering;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-use crate::runtime::{PluginEngine, RuntimeLimits, TransformerPre, host_api::HostState};
+use crate::runtime::{PluginEngine, PluginPre, RuntimeLimits, host_api::HostState};
 
 /// The most the cache directory keeps of compiled files, in bytes.
 pub const BUDGET_BYTES: u64 = 2 << 30;
@@ -93,7 +93,7 @@ impl CliEngine {
 
     /// The component `bytes`, checked as an upload is and ready to run: loaded from the cache,
     /// or compiled into it.
-    pub async fn prepare(&self, bytes: Vec<u8>) -> anyhow::Result<TransformerPre<HostState>> {
+    pub async fn prepare(&self, bytes: Vec<u8>) -> anyhow::Result<PluginPre<HostState>> {
         let sha256: [u8; 32] = Sha256::digest(&bytes).into();
         let pre = self
             .engine

@@ -16,6 +16,7 @@
 //! `--write-batch-wait-us` for more, up to `--write-batch-max` posts.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -247,9 +248,8 @@ async fn write_together(
     let mut prepared = Vec::with_capacity(jobs.len());
     for job in jobs {
         let community = job.target.community_id;
-        if !subscriptions.contains_key(&community) {
-            let subs = outbox::subscriptions(tx, community).await?;
-            subscriptions.insert(community, subs);
+        if let Entry::Vacant(entry) = subscriptions.entry(community) {
+            entry.insert(outbox::subscriptions(tx, community).await?);
         }
         prepared.push(prepare_messages(tx, &job.target, &job.messages, now).await?);
     }

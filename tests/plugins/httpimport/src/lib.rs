@@ -10,11 +10,11 @@
     reason = "generated ABI glue passes the flattened request as arguments"
 )]
 mod component {
-    //! Bindings for `wit/world.wit` (which includes the workspace's `wit/`) and the export
+    //! Bindings for `wit/world.wit` (which includes the frozen `wit/v0.1.0/`) and the export
     //! of [`HttpImport`].
 
     wit_bindgen::generate!({
-        path: ["../../../wit", "wit"],
+        path: ["../../../wit/v0.1.0", "wit"],
         world: "test:http/http@0.1.0",
         generate_all,
     });
