@@ -99,12 +99,18 @@ pub(crate) async fn a_010_component_and_a_latest_one_run_side_by_side_and_only_t
         .post_raw(&execute(&legacy), &[], "after the bad configuration")
         .await
         .expect_error(500, "plugin_error", None);
+    // The sender gets the generic failure; the owner sees why in the stored delivery.
+    let delivery_id = failed["error"]["delivery_id"].as_str().unwrap();
+    let delivery = app
+        .get(&format!("/api/deliveries/{delivery_id}"), ADMIN_TOKEN)
+        .await
+        .expect(200);
     assert!(
-        failed["error"]["message"]
+        delivery["error_message"]
             .as_str()
             .unwrap()
             .contains("unknown field `colour`"),
-        "{failed}"
+        "{delivery}"
     );
     let deliveries = app.deliveries(id(&legacy), Some("failed")).await;
     assert_eq!(deliveries.len(), 1, "{deliveries:?}");
