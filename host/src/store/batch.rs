@@ -24,7 +24,8 @@ use uuid::Uuid;
 
 use super::db::{Tx, query};
 use super::deliveries::{insert_delivery, prune};
-use super::messages::{Posted, finish_messages, insert_messages, insert_rows, prepare_messages};
+use super::message_rows::{finish_messages, insert_rows, prepare_messages};
+use super::messages::{Posted, insert_messages};
 use super::outgoing::outbox;
 use super::{NewDelivery, NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
 use crate::outgoing::Subscription;

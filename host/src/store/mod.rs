@@ -17,6 +17,7 @@ mod hooks;
 mod im;
 pub(crate) mod live;
 mod message_edits;
+mod message_rows;
 pub(crate) mod messages;
 pub(crate) mod notices;
 mod outgoing;
