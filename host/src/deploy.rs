@@ -104,6 +104,21 @@ impl Project {
     }
 }
 
+/// Where the project's component is: `wasm` relative to the project, except that a Cargo
+/// project's `target/...` is looked up under `CARGO_TARGET_DIR` when that is set, since
+/// `cargo build` writes there instead.
+fn component_path(dir: &Path, wasm: &Path, cargo_target_dir: Option<PathBuf>) -> PathBuf {
+    let mut parts = wasm.components();
+    match (cargo_target_dir, parts.next()) {
+        (Some(target), Some(std::path::Component::Normal(first)))
+            if first == "target" && dir.join("Cargo.toml").is_file() =>
+        {
+            dir.join(target).join(parts.as_path())
+        }
+        _ => dir.join(wasm),
+    }
+}
+
 /// The version a build is uploaded under: the project's version plus the content hash.
 pub fn build_version(base: &str, component: &[u8]) -> String {
     let hash = hex::encode(Sha256::digest(component));
@@ -194,7 +209,11 @@ pub async fn deploy(cfg: &Config, args: DeployArgs) -> anyhow::Result<()> {
             .with_context(|| format!("running `{}`", project.build))?;
         ensure!(status.success(), "the build failed ({status})");
     }
-    let wasm = args.dir.join(&project.wasm);
+    let wasm = component_path(
+        &args.dir,
+        &project.wasm,
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from),
+    );
     let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     crate::plugin_cli::validate(cfg, &args.cache, &bytes)
         .await
@@ -322,6 +341,33 @@ fn urlencode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cargo_projects_component_is_found_under_cargo_target_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let wasm = Path::new("target/wasm32-wasip2/release/demo.wasm");
+        let elsewhere = PathBuf::from("/srv/cargo-target");
+        // Not a Cargo project (a Python or JavaScript one): the path as written.
+        assert_eq!(
+            component_path(dir.path(), wasm, Some(elsewhere.clone())),
+            dir.path().join(wasm)
+        );
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\n").unwrap();
+        assert_eq!(
+            component_path(dir.path(), wasm, Some(elsewhere.clone())),
+            elsewhere.join("wasm32-wasip2/release/demo.wasm")
+        );
+        assert_eq!(
+            component_path(dir.path(), wasm, None),
+            dir.path().join(wasm)
+        );
+        // Only a path under `target/` moves.
+        let built = Path::new("dist/demo.wasm");
+        assert_eq!(
+            component_path(dir.path(), built, Some(elsewhere)),
+            dir.path().join(built)
+        );
+    }
 
     #[test]
     fn every_build_gets_its_own_version() {

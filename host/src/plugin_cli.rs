@@ -16,10 +16,11 @@ use crate::ingest::plugin::{self, PluginOutcome};
 use crate::store::RawRequest;
 use cache::{CacheArgs, CliEngine};
 
-/// Validates a component as an upload would (compiling it into the cache, or loading it).
-pub async fn validate(cfg: &Config, cache: &CacheArgs, bytes: &[u8]) -> anyhow::Result<()> {
+/// Validates a component as an upload would (compiling it into the cache, or loading it);
+/// returns the world it implements, with its version.
+pub async fn validate(cfg: &Config, cache: &CacheArgs, bytes: &[u8]) -> anyhow::Result<String> {
     let engine = CliEngine::new(cfg.runtime_limits(), cache)?;
-    engine.prepare(bytes.to_vec()).await.map(drop)
+    Ok(engine.prepare(bytes.to_vec()).await?.world())
 }
 
 /// Arguments of `wasmhook plugin check`.
@@ -37,9 +38,9 @@ pub async fn check(cfg: &Config, args: &CheckArgs) -> anyhow::Result<()> {
     let file = &args.file;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     match validate(cfg, &args.cache, &bytes).await {
-        Ok(()) => {
+        Ok(world) => {
             println!(
-                "ok: {} is a valid wasmhook:plugin/transformer@0.1.0 component ({} bytes, sha256 {})",
+                "ok: {} is a valid {world} component ({} bytes, sha256 {})",
                 file.display(),
                 bytes.len(),
                 hex::encode(Sha256::digest(&bytes))
@@ -119,8 +120,30 @@ pub async fn run(cfg: &Config, args: RunArgs) -> anyhow::Result<bool> {
     let sha: [u8; 32] = Sha256::digest(&bytes).into();
     // Made ready first, so that a refused component is reported as such (and, with
     // `--verbose`, whether it came from the cache).
-    if let Err(e) = engine.prepare(bytes).await {
-        bail!("{}: {e}", args.file.display());
+    let pre = match engine.prepare(bytes).await {
+        Ok(pre) => pre,
+        Err(e) => bail!("{}: {e}", args.file.display()),
+    };
+    // The configuration is checked first, as the server does when it is set on a webhook.
+    let check = engine
+        .engine
+        .validate_config(&pre, config.to_string())
+        .await;
+    let refusal = match check.result {
+        Ok(None | Some(Ok(()))) => None,
+        Ok(Some(Err(e))) => Some(json!({
+            "field": plugin::config_field("config", &e.path),
+            "message": e.message,
+        })),
+        Err(err) => Some(json!({
+            "field": "config",
+            "message": format!("the plugin failed while checking the configuration: {err}"),
+        })),
+    };
+    if let Some(error) = refusal {
+        let report = json!({ "outcome": "invalid_config", "error": error, "log": check.log });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(false);
     }
     let run = plugin::run_with(
         &engine.engine,

@@ -31,6 +31,13 @@ fn check_accepts_transformers_and_names_what_is_wrong_with_others() {
     let (ok, out, _) = wasmhook(&["plugin", "check", artifacts::ECHO]);
     assert!(ok);
     assert!(
+        out.contains("valid wasmhook:plugin/transformer@0.1.1 component"),
+        "{out}"
+    );
+    // A component of the frozen 0.1.0 contract is named as such.
+    let (ok, out, err) = wasmhook(&["plugin", "check", artifacts::LEGACY]);
+    assert!(ok, "{err}");
+    assert!(
         out.contains("valid wasmhook:plugin/transformer@0.1.0 component"),
         "{out}"
     );
@@ -197,6 +204,29 @@ fn run_takes_a_fixture_case_directory() {
     ]);
     assert!(!ok);
     assert!(err.contains("/nonexistent-case"), "{err}");
+    // A configuration the plugin refuses is reported as such, naming the key, before any run
+    // (as `PATCH plugin_config` answers 422), rather than as a failed delivery.
+    let bad =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/github/config-unknown-key");
+    let (ok, out, err) = wasmhook(&[
+        "plugin",
+        "run",
+        artifacts::GITHUB,
+        "--fixture",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!ok, "{out}");
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert_eq!(report["outcome"], "invalid_config", "{report}");
+    assert_eq!(report["error"]["field"], "config.branch", "{report}");
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `branch`"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -304,7 +334,7 @@ fn check_and_run(wasm: &Path) {
     let (ok, out, err) = wasmhook(&["plugin", "check", wasm]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("valid wasmhook:plugin/transformer@0.1.0 component"),
+        out.contains("valid wasmhook:plugin/transformer@0.1.1 component"),
         "{out}"
     );
     let dir = tempfile::tempdir().unwrap();

@@ -730,6 +730,14 @@ async fn dry_run_reports_and_stores_nothing() {
     )
     .await
     .expect_error(422, "validation_failed", Some("body_base64"));
+    // A configuration tried here is checked as setting it would be: 422 naming the key.
+    app.post(
+        &path,
+        ADMIN_TOKEN,
+        json!({"body": "{\"text\": \"hi\"}", "config": {"colour": "red"}}),
+    )
+    .await
+    .expect_error(422, "validation_failed", Some("config.colour"));
     // Nothing was stored by any of it.
     assert!(app.messages().await.is_empty());
     assert!(app.deliveries(id(&hook), None).await.is_empty());

@@ -276,7 +276,12 @@ async fn post_dry_run(
         Some(c) if !c.is_object() => {
             return Err(ApiError::invalid("config", "config must be a JSON object"));
         }
-        Some(c) => c.to_string(),
+        // A configuration tried here is checked as setting it would be.
+        Some(c) => {
+            let config = c.to_string();
+            super::webhooks::check_config_as(&state, sha, &config, "config").await?;
+            config
+        }
         None => webhook.target(None).plugin_config,
     };
     let raw = RawRequest {

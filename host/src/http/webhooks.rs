@@ -256,32 +256,31 @@ async fn check_plugin_config(
     let plugin = state.store.plugin(plugin_id).await?;
     let mut sha256 = [0u8; 32];
     hex::decode_to_slice(&plugin.sha256, &mut sha256).map_err(|e| ApiError::Internal(e.into()))?;
+    check_config_as(state, sha256, config, "plugin_config").await
+}
+
+/// Asks the plugin with this SHA-256 whether it accepts `config`, the request field `root`
+/// (`plugin_config`, or a dry run's `config`): 422 naming `root.<key>` when it refuses it, or
+/// `root` when the check itself failed.
+pub(super) async fn check_config_as(
+    state: &AppState,
+    sha256: [u8; 32],
+    config: &str,
+    root: &str,
+) -> Result<(), ApiError> {
     match plugin::check_config(&state.plugins, &state.store, sha256, config).await {
         Ok(()) => Ok(()),
         Err(ConfigRefusal::Invalid { path, message }) => {
-            let field = config_field(&path);
+            let field = plugin::config_field(root, &path);
             Err(ApiError::invalid(&field, format!("{field}: {message}")))
         }
         Err(ConfigRefusal::Failed(crate::runtime::RuntimeError::Internal(e))) => {
             Err(ApiError::Internal(e))
         }
         Err(ConfigRefusal::Failed(err)) => Err(ApiError::invalid(
-            "plugin_config",
-            format!("the plugin failed while checking plugin_config: {err}"),
+            root,
+            format!("the plugin failed while checking {root}: {err}"),
         )),
-    }
-}
-
-/// The request field of a key the plugin refused: `plugin_config.colour`,
-/// `plugin_config.branches[1]`; `plugin_config` for the configuration as a whole.
-fn config_field(path: &str) -> String {
-    let path = path.trim_start_matches('.');
-    if path.is_empty() {
-        "plugin_config".to_owned()
-    } else if path.starts_with('[') {
-        format!("plugin_config{path}")
-    } else {
-        format!("plugin_config.{path}")
     }
 }
 
@@ -367,22 +366,4 @@ async fn post_test(
         StatusCode::CREATED,
         Json(json!({ "status": "ok", "message": stored.into_iter().next() })),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::config_field;
-
-    #[test]
-    fn a_refused_key_is_named_inside_plugin_config() {
-        assert_eq!(config_field("colour"), "plugin_config.colour");
-        assert_eq!(
-            config_field("mentions.alice"),
-            "plugin_config.mentions.alice"
-        );
-        assert_eq!(config_field("[1]"), "plugin_config[1]");
-        assert_eq!(config_field("branches[1]"), "plugin_config.branches[1]");
-        assert_eq!(config_field(""), "plugin_config");
-        assert_eq!(config_field("."), "plugin_config");
-    }
 }

@@ -189,6 +189,20 @@ pub async fn check_config(
     }
 }
 
+/// The request field of a key the plugin refused, under the field `root` the configuration
+/// came in: `plugin_config.colour`, `plugin_config.branches[1]`; `root` itself for the
+/// configuration as a whole.
+pub fn config_field(root: &str, path: &str) -> String {
+    let path = path.trim_start_matches('.');
+    if path.is_empty() {
+        root.to_owned()
+    } else if path.starts_with('[') {
+        format!("{root}{path}")
+    } else {
+        format!("{root}.{path}")
+    }
+}
+
 fn failed(err: &RuntimeError) -> PluginOutcome {
     if let RuntimeError::Internal(e) = err {
         tracing::error!(error = ?e, "plugin runtime failure");
@@ -246,5 +260,30 @@ pub fn raw_request(
             })
             .collect(),
         body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::config_field;
+
+    #[test]
+    fn a_refused_key_is_named_inside_plugin_config() {
+        assert_eq!(
+            config_field("plugin_config", "colour"),
+            "plugin_config.colour"
+        );
+        assert_eq!(
+            config_field("plugin_config", "mentions.alice"),
+            "plugin_config.mentions.alice"
+        );
+        assert_eq!(config_field("plugin_config", "[1]"), "plugin_config[1]");
+        assert_eq!(
+            config_field("plugin_config", "branches[1]"),
+            "plugin_config.branches[1]"
+        );
+        assert_eq!(config_field("plugin_config", ""), "plugin_config");
+        assert_eq!(config_field("plugin_config", "."), "plugin_config");
+        assert_eq!(config_field("config", "colour"), "config.colour");
     }
 }

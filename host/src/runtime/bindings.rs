@@ -79,4 +79,12 @@ impl<T: 'static> PluginPre<T> {
     pub fn validates_config(&self) -> bool {
         matches!(self, PluginPre::Latest(_))
     }
+
+    /// The world (with its version) the component implements.
+    pub fn world(&self) -> String {
+        match self {
+            PluginPre::Latest(_) => WORLD.to_owned(),
+            PluginPre::V0_1_0(_) => format!("wasmhook:plugin/transformer@{}", v0_1_0::MIN_VERSION),
+        }
+    }
 }
