@@ -27,7 +27,7 @@ mod by_plugin {
     pub(crate) use crate::plugins::upload_validation as wrongworld;
     pub(crate) use crate::sandbox::a_component_importing_outgoing_http_is_refused_in_plain_words as httpimport;
     pub(crate) use crate::sandbox::javascript_fetch_names_the_missing_network_and_errors_carry_file_and_line as sandbox_js;
-    pub(crate) use crate::sandbox::python_errors_carry_file_and_line_and_file_access_is_explained as sandbox_python;
+    pub(crate) use crate::sandbox::python_errors_carry_file_and_line_and_file_and_network_access_are_explained as sandbox_python;
     pub(crate) use crate::sandbox::rust_file_access_is_explained_as_no_filesystem_and_a_panic_log_gives_no_backtrace_advice as sandbox_rust;
 }
 

@@ -134,7 +134,7 @@ pub(crate) async fn javascript_fetch_names_the_missing_network_and_errors_carry_
 }
 
 #[tokio::test]
-pub(crate) async fn python_errors_carry_file_and_line_and_file_access_is_explained() {
+pub(crate) async fn python_errors_carry_file_and_line_and_file_and_network_access_are_explained() {
     let app = TestApp::spawn().await;
     let raised = failed_delivery(
         &app,
@@ -146,7 +146,7 @@ pub(crate) async fn python_errors_carry_file_and_line_and_file_access_is_explain
     .await;
     assert_eq!(
         raised["error_message"],
-        "the plugin failed: unexpected KeyError: 'missing' at sandbox_plugin.py:17"
+        "the plugin failed: unexpected KeyError: 'missing' at sandbox_plugin.py:20"
     );
     let opened = failed_delivery(
         &app,
@@ -159,6 +159,19 @@ pub(crate) async fn python_errors_carry_file_and_line_and_file_access_is_explain
     assert_eq!(
         opened["error_message"],
         "plugins have no filesystem: the plugin failed: unexpected FileNotFoundError: [Errno 44] \
-         No such file or directory: 'settings.toml' at sandbox_plugin.py:14"
+         No such file or directory: 'settings.toml' at sandbox_plugin.py:17"
+    );
+    let fetched = failed_delivery(
+        &app,
+        artifacts::SANDBOX_PYTHON,
+        "py-fetch",
+        r#"{"case": "fetch"}"#,
+        "plugin_error",
+    )
+    .await;
+    let message = fetched["error_message"].as_str().unwrap();
+    assert!(
+        message.starts_with("plugins have no network access: the plugin failed: unexpected "),
+        "{fetched}"
     );
 }

@@ -5,7 +5,8 @@
 //! Plugins get WASI without sockets permission, preopened directories or environment (see
 //! `host_api`). Rust's `std::fs` and Python's `open()` then fail inside the guest's C library
 //! with `ENOENT` (WASI errno 44) before the host is called, which reads as if one file were
-//! missing; [`explain`] recognises those messages. The JavaScript SDK replaces `fetch()` with
+//! missing, and Python's `socket` and `urllib` fail at name resolution; [`explain`] recognises
+//! those messages. The JavaScript SDK replaces `fetch()` with
 //! one that throws [`NO_NETWORK`]`: fetch() is not available`.
 
 /// What a plugin that reaches for the network is told.
@@ -40,11 +41,23 @@ pub fn refused_import(import: &str) -> Option<String> {
 /// (`Display` and `Debug`), and Python's `OSError`.
 const NO_SUCH_FILE: &[&str] = &["(os error 44)", "code: 44, kind: NotFound", "[Errno 44]"];
 
+/// How reaching for the network fails in a Python plugin: componentize-py's CPython has no
+/// resolver, so `socket` and `urllib` stop at name resolution (`gaierror` `EAI_FAIL`, wrapped
+/// by urllib as a `URLError`), or at the `idna` codec a snapshot leaves out, inside `socket.py`
+/// (the SDK's failure message ends with the error's file and line).
+const PYTHON_NO_NETWORK: &[&str] = &["gaierror: [Errno", "<urlopen error", " at socket.py:"];
+
 /// A plugin's failure message, with the missing capability named first when the failure
-/// comes from it (a file operation: there is no filesystem).
+/// comes from it (a file operation: there is no filesystem; a Python socket or URL: there is
+/// no network).
 pub fn explain(message: &str) -> String {
-    if NO_SUCH_FILE.iter().any(|m| message.contains(m)) && !message.starts_with(NO_FILESYSTEM) {
+    let named = message.starts_with(NO_FILESYSTEM) || message.starts_with(NO_NETWORK);
+    if named {
+        message.to_owned()
+    } else if NO_SUCH_FILE.iter().any(|m| message.contains(m)) {
         format!("{NO_FILESYSTEM}: {message}")
+    } else if PYTHON_NO_NETWORK.iter().any(|m| message.contains(m)) {
+        format!("{NO_NETWORK}: {message}")
     } else {
         message.to_owned()
     }
@@ -103,6 +116,24 @@ mod tests {
             assert_eq!(explain(&explain(message)), explain(message), "once");
         }
         assert_eq!(explain("boom"), "boom");
+    }
+
+    #[test]
+    fn a_python_socket_or_url_is_explained_as_no_network() {
+        for message in [
+            "the plugin failed: unexpected gaierror: [Errno -4] Non-recoverable error at socket.py:987",
+            "the plugin failed: unexpected URLError: <urlopen error [Errno -4] Non-recoverable error> at urllib/request.py:1324",
+            "the plugin failed: unexpected LookupError: unknown encoding: idna at socket.py:987",
+        ] {
+            assert_eq!(
+                explain(message),
+                format!("plugins have no network access: {message}")
+            );
+            assert_eq!(explain(&explain(message)), explain(message), "once");
+        }
+        // A plugin's own file named like the module is not the module.
+        let own = "the plugin failed: unexpected KeyError: 'x' at my_socket.py:3";
+        assert_eq!(explain(own), own);
     }
 
     #[test]

@@ -1,6 +1,9 @@
 """Test plugin: what a plugin author's mistakes look like. The body's ``case`` picks one:
 ``open`` reads a file (plugins have no filesystem), ``raise`` looks up a missing key (an
-uncaught KeyError, reported with this file's name and line)."""
+uncaught KeyError, reported with this file's name and line), ``fetch`` opens a URL with urllib
+(plugins have no network)."""
+
+import urllib.request
 
 from wasmhook_sdk import Message, Outcome, Plugin, Request
 
@@ -15,6 +18,9 @@ class SandboxPlugin(Plugin):
                 return Outcome.message(Message(settings.read()))
         if case == "raise":
             return Outcome.message(Message({}["missing"]))
+        if case == "fetch":
+            with urllib.request.urlopen("http://status.example.com/", timeout=2) as page:
+                return Outcome.message(Message(page.read().decode()))
         return Outcome.skip(f"no case {case}")
 
 
