@@ -190,7 +190,7 @@ async fn bench(engine: &Arc<PluginEngine>, case: &Case) {
             || async { Ok(bytes.clone()) },
             &case.config,
             "bench",
-            &raw,
+            raw.clone(),
         )
     };
     // Warm up: compile, fill the pool's slots and the CPU caches.

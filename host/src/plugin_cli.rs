@@ -151,7 +151,7 @@ pub async fn run(cfg: &Config, args: RunArgs) -> anyhow::Result<bool> {
         || async { Err(anyhow::anyhow!("the component is already loaded")) },
         &config.to_string(),
         &args.webhook_name,
-        &raw,
+        raw,
     )
     .await;
     let (ok, mut report) = match run.outcome {

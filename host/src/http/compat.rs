@@ -93,7 +93,7 @@ impl Accepted {
             &redact_path(req.uri.path()),
             req.uri.query().unwrap_or(""),
             &req.headers,
-            body.to_vec(),
+            body,
         );
         Ok(Accepted {
             target,

@@ -154,7 +154,7 @@ async fn post_replay(
         sha,
         &target.plugin_config,
         &target.name,
-        &delivery.request,
+        delivery.request.clone(),
     )
     .await;
     match &run.outcome {
@@ -301,7 +301,7 @@ async fn post_dry_run(
         sha,
         &config,
         &webhook.name,
-        &raw,
+        raw,
     )
     .await;
     let mut result = json!({

@@ -151,7 +151,7 @@ pub(crate) async fn deliver(
             &req.suffix,
             &req.query,
             &req.headers,
-            body.to_vec(),
+            body,
         );
         return run_plugin_delivery(state, target, raw).await;
     }
@@ -191,9 +191,11 @@ pub async fn run_plugin_delivery(
         sha256,
         &target.plugin_config,
         &target.name,
-        &raw,
+        raw,
     )
     .await;
+    // The request comes back from the run, body and all, for the delivery record.
+    let raw = run.request;
     crate::telemetry::plugin_run(
         plugin_label(plugin_id),
         outcome_label(&run.outcome),

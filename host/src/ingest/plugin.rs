@@ -52,29 +52,37 @@ pub struct PluginRun {
     pub peak_memory: usize,
     /// Whether the plugin timed out, hit its memory limit or trapped.
     pub misbehaved: bool,
+    /// The raw request the run was given, handed back whole (body included, not copied) for
+    /// the delivery record.
+    pub request: RawRequest,
 }
 
-/// Runs the plugin with this SHA-256 on `raw`, loading it from the caches or the store.
+/// Runs the plugin with this SHA-256 on `raw`, loading it from the caches or the store; `raw`
+/// comes back in [`PluginRun::request`].
 pub async fn run(
     engine: &Arc<PluginEngine>,
     store: &Store,
     plugin_sha256: [u8; 32],
     config: &str,
     webhook_name: &str,
-    raw: &RawRequest,
+    raw: RawRequest,
 ) -> PluginRun {
     let fetch = || async { Ok(store.plugin_bytes(&plugin_sha256).await?) };
     run_with(engine, plugin_sha256, fetch, config, webhook_name, raw).await
 }
 
 /// Runs the plugin with this SHA-256, whose bytes `fetch` supplies when no cache has it.
+///
+/// The guest's request is built once from `raw` by moving its fields (the body is not
+/// copied: the only copy is the one into the guest's linear memory), and they are moved back
+/// into [`PluginRun::request`] after the call.
 pub async fn run_with<F, Fut>(
     engine: &Arc<PluginEngine>,
     plugin_sha256: [u8; 32],
     fetch: F,
     config: &str,
     webhook_name: &str,
-    raw: &RawRequest,
+    raw: RawRequest,
 ) -> PluginRun
 where
     F: FnOnce() -> Fut,
@@ -91,25 +99,35 @@ where
                 busy_us: 0,
                 peak_memory: 0,
                 misbehaved: err.is_misbehaviour(),
+                request: raw,
             };
         }
     };
-    let request = PluginRequest {
-        method: raw.method.clone(),
-        path: raw.path.clone(),
-        query: raw.query.clone(),
-        headers: raw.headers.clone(),
-        body: raw.body.clone(),
+    let request = Arc::new(PluginRequest {
+        method: raw.method,
+        path: raw.path,
+        query: raw.query,
+        headers: raw.headers,
+        body: raw.body,
         config: config.to_owned(),
         webhook_name: webhook_name.to_owned(),
-    };
+    });
     let Execution {
         result,
         log,
         duration,
         busy,
         peak_memory,
-    } = engine.run(&pre, request).await;
+    } = engine.run(&pre, request.clone()).await;
+    // The run has let go of its reference; were it still held, a copy keeps us correct.
+    let request = Arc::try_unwrap(request).unwrap_or_else(|shared| PluginRequest::clone(&shared));
+    let request = RawRequest {
+        method: request.method,
+        path: request.path,
+        query: request.query,
+        headers: request.headers,
+        body: request.body,
+    };
     let misbehaved = result.as_ref().is_err_and(RuntimeError::is_misbehaviour);
     let outcome = match result {
         Err(err) => failed(&err),
@@ -141,6 +159,7 @@ where
         busy_us: busy.as_micros() as i64,
         peak_memory,
         misbehaved,
+        request,
     }
 }
 
@@ -238,13 +257,15 @@ fn validate_messages(messages: Vec<crate::runtime::PluginMessage>) -> PluginOutc
     PluginOutcome::Messages(valid)
 }
 
-/// The raw request the plugin sees: lower-cased header names, lossy header values.
+/// The raw request the plugin sees: lower-cased header names, lossy header values. The body
+/// becomes the one buffer that goes on to the guest and the delivery record (without a copy
+/// when `body` owns its bytes alone).
 pub fn raw_request(
     method: &str,
     path: &str,
     query: &str,
     headers: &axum::http::HeaderMap,
-    body: Vec<u8>,
+    body: bytes::Bytes,
 ) -> RawRequest {
     RawRequest {
         method: method.to_owned(),
@@ -259,7 +280,7 @@ pub fn raw_request(
                 )
             })
             .collect(),
-        body,
+        body: Vec::from(body),
     }
 }
 

@@ -111,10 +111,14 @@ type CallFuture<'a, A> =
 impl PluginEngine {
     /// Runs `pre`'s `transform` on `request` in a fresh store, on the guest threads (see
     /// [`guest_threads`]): nothing survives from one request to the next.
+    ///
+    /// The request is shared, not copied: its body is lowered straight into the guest's
+    /// memory, and once this returns the run holds no reference to it any more, so the caller
+    /// can take it back whole (`Arc::try_unwrap`), for example to keep it as a delivery record.
     pub async fn run(
         self: &Arc<Self>,
         pre: &PluginPre<HostState>,
-        request: PluginRequest,
+        request: Arc<PluginRequest>,
     ) -> Execution {
         let (engine, pre) = (self.clone(), pre.clone());
         guest_threads::run(async move {
@@ -137,8 +141,11 @@ impl PluginEngine {
                                     .instantiate_async(&mut *store)
                                     .await
                                     .map_err(|e| (Phase::Instantiate, e))?;
+                                // The frozen contract's own record type: a copy, only
+                                // for components of 0.1.0.
+                                let request = PluginRequest::clone(&request).into();
                                 let answer = instance
-                                    .call_transform(&mut *store, &request.into())
+                                    .call_transform(&mut *store, &request)
                                     .await
                                     .map_err(|e| (Phase::Call, e))?;
                                 Ok(answer.map(Into::into).map_err(Into::into))
@@ -446,7 +453,7 @@ mod tests {
             .prepare(sha256, || async { Ok(bytes) })
             .await
             .unwrap();
-        assert!(engine.run(&pre, request()).await.result.is_ok());
+        assert!(engine.run(&pre, Arc::new(request())).await.result.is_ok());
         // The pool's only instance, taken outside `run` (and its slot semaphore).
         let mut store = Store::new(
             &engine.engine,
@@ -458,7 +465,11 @@ mod tests {
             panic!("the SDK's noop plugin implements the latest contract");
         };
         let _held = latest.instantiate_async(&mut store).await.unwrap();
-        let err = engine.run(&pre, request()).await.result.unwrap_err();
+        let err = engine
+            .run(&pre, Arc::new(request()))
+            .await
+            .result
+            .unwrap_err();
         assert_eq!(err.code(), "plugin_runtime_error", "{err}");
         assert!(!err.is_misbehaviour(), "not counted against the plugin");
         assert!(err.to_string().contains("concurrent limit"), "{err}");
@@ -480,7 +491,7 @@ mod tests {
             .prepare(sha256, || async { Ok(bytes) })
             .await
             .unwrap();
-        let run = engine.run(&pre, request()).await;
+        let run = engine.run(&pre, Arc::new(request())).await;
         let err = run.result.unwrap_err();
         assert!(matches!(err, RuntimeError::Timeout(_)), "{err}");
         assert_eq!(err.code(), "plugin_timeout");

@@ -2,9 +2,10 @@
 //! moment and commits them in one transaction, so many requests share one fsync.
 //!
 //! A batch is first written all together: the outgoing subscriptions are read once per
-//! community, the messages of every post go in a few multi-row `INSERT`s, and the usage
-//! statistics are folded into one `UPDATE` per webhook, with the "newest N successful
-//! deliveries" prune once per webhook. Should any statement fail (a constraint, a webhook
+//! community, the messages of every post and the records of its plugin's successful deliveries
+//! go in a few multi-row `INSERT`s, and the usage statistics are folded into one `UPDATE` per
+//! webhook, with the "newest N successful deliveries" prune (one ranged `DELETE`) once per
+//! webhook. Should any statement fail (a constraint, a webhook
 //! deleted meanwhile), that transaction is rolled back and the batch is written again with each
 //! post inside its own `SAVEPOINT`: the failing post is rolled back alone and answered with its
 //! error, and the others of its batch still commit. Every request is answered only after the
@@ -23,7 +24,8 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::db::{Tx, query};
-use super::deliveries::{insert_delivery, prune};
+use super::deliveries::insert_delivery;
+use super::delivery_rows::{NewDeliveryRow, insert_deliveries, prune};
 use super::message_rows::{finish_messages, insert_rows, prepare_messages};
 use super::messages::{Posted, insert_messages};
 use super::outgoing::outbox;
@@ -256,13 +258,28 @@ async fn write_together(
     }
     insert_rows(tx, &prepared.iter().flatten().collect::<Vec<_>>()).await?;
     let mut written = Vec::with_capacity(jobs.len());
+    let mut deliveries = Vec::new();
     for (job, prepared) in jobs.iter().zip(prepared) {
         let subs = subscriptions
             .get(&job.target.community_id)
             .map_or(&[][..], Vec::as_slice);
         let posted = finish_messages(tx, node_id, &job.target, subs, prepared, now).await?;
-        written.push(with_delivery(tx, job, posted).await?);
+        let delivery_id = job.delivery.as_ref().map(|(delivery, _)| {
+            let row = NewDeliveryRow {
+                id: Uuid::now_v7(),
+                delivery,
+                message_ids: posted.messages.iter().map(|m| m.id).collect(),
+            };
+            let id = row.id;
+            deliveries.push(row);
+            id
+        });
+        written.push(Written {
+            posted,
+            delivery_id,
+        });
     }
+    insert_deliveries(tx, &deliveries, now).await?;
     Ok(written)
 }
 

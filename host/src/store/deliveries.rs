@@ -5,6 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::db::{Tx, query};
+use super::delivery_rows::{NewDeliveryRow, insert_deliveries, prune};
 use super::messages::insert_webhook_messages;
 use super::outgoing::outbox;
 use super::{NewMessage, Store, StoreError, StoredMessage, WebhookTarget};
@@ -161,51 +162,13 @@ pub(super) async fn insert_delivery(
     d: &NewDelivery,
     message_ids: &[Uuid],
 ) -> Result<Uuid, StoreError> {
-    let id = Uuid::now_v7();
-    query(
-        "INSERT INTO deliveries (id, webhook_id, status, method, path, query, headers, body,
-         error_code, error_message, reason, plugin_log, message_ids,
-         duration_us, peak_memory_bytes, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(id)
-    .bind(d.webhook_id)
-    .bind(d.status)
-    .bind(&d.request.method)
-    .bind(&d.request.path)
-    .bind(&d.request.query)
-    .bind(
-        serde_json::to_string(&crate::secrets::redact_headers(&d.request.headers))
-            .unwrap_or_default(),
-    )
-    .bind(&d.request.body)
-    .bind(&d.error_code)
-    .bind(&d.error_message)
-    .bind(&d.reason)
-    .bind(&d.plugin_log)
-    .bind(serde_json::to_string(message_ids).unwrap_or_default())
-    .bind(d.duration_us)
-    .bind(d.peak_memory_bytes)
-    .bind(super::now())
-    .execute(tx)
-    .await?;
-    Ok(id)
-}
-
-/// Keeps the newest `keep` non-failed deliveries of a webhook, inside `tx` (failures are
-/// always kept).
-pub(super) async fn prune(tx: &mut Tx, webhook_id: Uuid, keep: u32) -> Result<(), StoreError> {
-    query(
-        "DELETE FROM deliveries WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
-         AND id NOT IN (SELECT id FROM deliveries
-         WHERE webhook_id = $1 AND status IN ('succeeded', 'skipped', 'ignored')
-         ORDER BY id DESC LIMIT $2)",
-    )
-    .bind(webhook_id)
-    .bind(i64::from(keep))
-    .execute(tx)
-    .await?;
-    Ok(())
+    let row = NewDeliveryRow {
+        id: Uuid::now_v7(),
+        delivery: d,
+        message_ids: message_ids.to_vec(),
+    };
+    insert_deliveries(tx, std::slice::from_ref(&row), super::now()).await?;
+    Ok(row.id)
 }
 
 impl Store {

@@ -3,6 +3,8 @@
 //! Web Push jobs, the `NOTIFY` to other nodes) is stored. Used by the group-commit writer for a
 //! whole batch and by [`super::messages::insert_messages`] for one post.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -83,8 +85,19 @@ pub(crate) async fn insert_rows(tx: &mut Tx, prepared: &[&Prepared<'_>]) -> Resu
     Ok(())
 }
 
-/// `INSERT INTO messages ... VALUES` with `rows` tuples of webhook-message placeholders.
-fn insert_sql(rows: usize) -> String {
+/// The `INSERT INTO messages ... VALUES` text with `rows` tuples of webhook-message
+/// placeholders, for each chunk size of [`INSERT_CHUNKS`]: built once, not per batch.
+fn insert_sql(rows: usize) -> &'static str {
+    static TEXTS: [OnceLock<String>; INSERT_CHUNKS.len()] =
+        [const { OnceLock::new() }; INSERT_CHUNKS.len()];
+    let chunk = INSERT_CHUNKS
+        .iter()
+        .position(|&c| c == rows)
+        .expect("a chunk size");
+    TEXTS[chunk].get_or_init(|| build_insert_sql(rows))
+}
+
+fn build_insert_sql(rows: usize) -> String {
     const COLUMNS: usize = 10;
     let mut sql = String::from(
         "INSERT INTO messages (id, channel_id, kind, sender_user_id, webhook_id, webhook_name,

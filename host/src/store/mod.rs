@@ -12,6 +12,7 @@ mod channels;
 mod communities;
 mod db;
 mod deliveries;
+mod delivery_rows;
 mod health;
 mod hooks;
 mod im;

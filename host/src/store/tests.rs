@@ -200,3 +200,122 @@ async fn posts_queued_together_share_a_commit_and_a_failure_stays_alone() {
         ["a", "c"]
     );
 }
+
+/// A plugin's post of `content` with its successful delivery (the body is `content` too).
+fn plugin_job(target: &WebhookTarget, content: &str, keep: u32) -> batch::PostJob {
+    let delivery = NewDelivery {
+        webhook_id: target.id,
+        status: DeliveryStatus::Succeeded,
+        request: RawRequest {
+            method: "POST".into(),
+            path: "/github".into(),
+            query: String::new(),
+            headers: vec![
+                ("x-github-event".into(), "push".into()),
+                ("authorization".into(), "Bearer hunter2".into()),
+            ],
+            body: content.as_bytes().to_vec(),
+        },
+        error_code: None,
+        error_message: None,
+        reason: None,
+        plugin_log: format!("log of {content}"),
+        duration_us: 7,
+        peak_memory_bytes: Some(65536),
+    };
+    batch::PostJob {
+        delivery: Some((delivery, keep)),
+        ..post_job(target, content)
+    }
+}
+
+/// The bodies of a webhook's deliveries, newest first.
+async fn delivery_bodies(store: &Store, webhook_id: Uuid) -> Vec<String> {
+    store
+        .deliveries_of(webhook_id, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| String::from_utf8(d.request.body).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn past_keep_successes_exactly_the_newest_are_kept_and_failures_stay() {
+    let (_dir, store, webhook) = fixture().await;
+    let target = store.webhook_target(&[7; 32]).await.unwrap().unwrap();
+    let failed = failed_delivery(&store, webhook.id).await;
+    let keep = 3;
+    // A first batch under the limit, then one of 21 (multi-row inserts of 16, 4 and 1).
+    let first: Vec<_> = ["a", "b"].map(|c| plugin_job(&target, c, keep)).into();
+    for result in batch::write_batch(&store, first).await.unwrap() {
+        result.unwrap();
+    }
+    assert_eq!(delivery_bodies(&store, webhook.id).await, ["b", "a", "{}"]);
+    let second: Vec<_> = (0..21)
+        .map(|i| plugin_job(&target, &format!("p{i:02}"), keep))
+        .collect();
+    let written: Vec<_> = batch::write_batch(&store, second)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        delivery_bodies(&store, webhook.id).await,
+        ["p20", "p19", "p18", "{}"],
+        "the newest {keep} successes and the failure"
+    );
+    let newest = written.last().unwrap();
+    let record = store.delivery(newest.delivery_id.unwrap()).await.unwrap();
+    assert_eq!(record.status, DeliveryStatus::Succeeded);
+    assert_eq!(record.message_ids, [newest.posted.messages[0].id]);
+    assert_eq!(record.plugin_log, "log of p20");
+    assert_eq!(
+        record.request.headers,
+        [
+            ("x-github-event".to_owned(), "push".to_owned()),
+            ("authorization".to_owned(), "[redacted]".to_owned()),
+        ],
+        "credentials are stored redacted"
+    );
+    assert_eq!(store.delivery(failed).await.unwrap().id, failed);
+}
+
+#[tokio::test]
+async fn a_batch_with_a_failing_post_still_records_every_committed_delivery() {
+    let (_dir, store, webhook) = fixture().await;
+    let target = store.webhook_target(&[7; 32]).await.unwrap().unwrap();
+    let vanished = WebhookTarget {
+        channel_id: Uuid::now_v7(),
+        ..target.clone()
+    };
+    let jobs = vec![
+        plugin_job(&target, "one", 50),
+        plugin_job(&vanished, "lost", 50),
+        post_job(&target, "native"),
+        plugin_job(&target, "two", 50),
+    ];
+    let results = batch::write_batch(&store, jobs).await.unwrap();
+    assert!(
+        matches!(&results[1], Err(StoreError::Database(_))),
+        "the failing post gets its own error"
+    );
+    let committed: Vec<&batch::Written> = [0, 2, 3]
+        .map(|i| results[i].as_ref().expect("committed"))
+        .into();
+    assert!(committed[1].delivery_id.is_none(), "a native post has none");
+    for (written, body) in [(committed[0], "one"), (committed[2], "two")] {
+        let record = store
+            .delivery(written.delivery_id.expect("a delivery id"))
+            .await
+            .unwrap();
+        assert_eq!(record.request.body, body.as_bytes());
+        assert_eq!(record.message_ids, [written.posted.messages[0].id]);
+    }
+    assert_eq!(delivery_bodies(&store, webhook.id).await, ["two", "one"]);
+    assert_eq!(
+        stored_contents(&store, webhook.channel_id).await,
+        ["native", "one", "two"]
+    );
+}
