@@ -8,8 +8,8 @@ figure after the LRU has run.
     python3 host/benches/memory.py --binary target/release/wasmhook [-- EXTRA SERVER FLAGS]
 
 With --breakdown, each moment also splits the anonymous memory by its holder, from
-/proc/PID/smaps (contiguous anonymous mappings over 1 GiB are wasmtime's instance pool; the rest
-is the allocator's heaps, thread stacks and small mappings) and from glibc's own account
+/proc/PID/smaps (contiguous anonymous mappings over 1 GiB: wasmtime's instance pool, plus any
+malloc arena mapped next to it, so an upper bound for the pool) and from glibc's own account
 (`malloc_stats()` called in the server through gdb, which must be installed): bytes the heap
 has from the system and bytes in use by live allocations.
 
