@@ -7,6 +7,12 @@ figure after the LRU has run.
 
     python3 host/benches/memory.py --binary target/release/wasmhook [-- EXTRA SERVER FLAGS]
 
+With --breakdown, each moment also splits the anonymous memory by its holder, from
+/proc/PID/smaps (contiguous anonymous mappings over 1 GiB: wasmtime's instance pool, plus any
+malloc arena mapped next to it, so an upper bound for the pool) and from glibc's own account
+(`malloc_stats()` called in the server through gdb, which must be installed): bytes the heap
+has from the system and bytes in use by live allocations.
+
 Needs the plugins built by tests/artifacts (target/wasm-plugins). Prints a Markdown table.
 """
 
@@ -41,6 +47,40 @@ def status(pid):
             if k in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
                 out[k] = int(v.split()[0]) / 1024
     return out
+
+
+def smaps_pool_anon(pid):
+    """Anonymous resident MB in contiguous anonymous mappings over 1 GiB (the instance pool)."""
+    runs, cur, last_end = [], None, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            first = line.split()[0]
+            if "-" in first and not first.endswith(":"):
+                start, end = (int(x, 16) for x in first.split("-"))
+                anonymous = len(line.split()) < 6
+                if anonymous and cur is not None and start == last_end:
+                    cur[0] += end - start
+                else:
+                    cur = [end - start, 0] if anonymous else None
+                    if cur is not None:
+                        runs.append(cur)
+                last_end = end
+            elif first == "Anonymous:" and cur is not None:
+                cur[1] += int(line.split()[1])
+    return sum(anon for size, anon in runs if size > 1 << 30) / 1024
+
+
+def malloc_stats(pid, log):
+    """glibc's (system bytes, in-use bytes) of all arenas and mmapped chunks, in MB."""
+    size = os.path.getsize(log)
+    subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "call (void)malloc_stats()"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=True)
+    with open(log) as f:
+        f.seek(size)
+        text = f.read()
+    total = text.split("Total (incl. mmap):")[-1].split("\n")
+    value = lambda key: next(int(l.split("=")[1]) for l in total if l.strip().startswith(key))
+    return value("system bytes") / 2**20, value("in use bytes") / 2**20
 
 
 class Server:
@@ -134,6 +174,8 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "wasmhook"))
     ap.add_argument("--label", default="")
     ap.add_argument("--idle-wait", type=float, default=0, help="seconds to wait for idle unload")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="split anonymous memory: instance pool, malloc heap system/in use (gdb)")
     ap.add_argument("extra", nargs="*")
     a = ap.parse_args()
     gitlab, sentry = open(GITLAB, "rb").read(), open(SENTRY, "rb").read()
@@ -145,7 +187,12 @@ def main():
     data = tempfile.mkdtemp(prefix="wasmhook-membench-")
     try:
         s = Server(a.binary, data, a.extra)
-        row = lambda moment: rows.append((moment, status(s.proc.pid)))
+        def row(moment):
+            st = status(s.proc.pid)
+            if a.breakdown:
+                st["pool"] = smaps_pool_anon(s.proc.pid)
+                st["heap"], st["live"] = malloc_stats(s.proc.pid, os.path.join(data, "log"))
+            rows.append((moment, st))
         s.start()
         row("idle server")
         gl = s.upload(gitlab, "gitlab")
@@ -203,9 +250,16 @@ def main():
         if s.proc and s.proc.poll() is None:
             s.proc.kill()
         shutil.rmtree(data, ignore_errors=True)
-    print(f"\n{a.label} | moment | RSS MB | anonymous MB | file-backed MB |\n|---|---|---|---|---|")
+    extra = " pool anon MB | malloc heap MB | malloc in use MB |" if a.breakdown else ""
+    print(f"\n{a.label} | moment | RSS MB | anonymous MB | file-backed MB |{extra}")
+    print("|---|---|---|---|---|" + "---|" * (3 if a.breakdown else 0))
     for moment, st in rows:
-        print(f"| {a.label} | {moment} | {st['VmRSS']:.0f} | {st['RssAnon']:.0f} | {st['RssFile']:.0f} |")
+        more = ""
+        if a.breakdown and "heap" in st:
+            more = f" {st['pool']:.0f} | {st['heap']:.0f} | {st['live']:.0f} |"
+        elif a.breakdown:
+            more = " | | |"
+        print(f"| {a.label} | {moment} | {st['VmRSS']:.0f} | {st['RssAnon']:.0f} | {st['RssFile']:.0f} |{more}")
 
 
 if __name__ == "__main__":

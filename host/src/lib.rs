@@ -12,6 +12,7 @@ pub mod compat;
 pub mod config;
 pub mod deploy;
 pub mod flags;
+pub mod heap;
 pub mod http;
 pub mod ingest;
 pub mod live;

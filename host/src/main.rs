@@ -9,6 +9,7 @@ use wasmhook::store::{self, Store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    wasmhook::heap::configure();
     let cli = Cli::parse();
     let log_format = match &cli.command {
         Some(Command::Serve(cfg)) => cfg.log_format,

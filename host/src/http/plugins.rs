@@ -115,7 +115,7 @@ async fn post_plugin(
     // child process, into the compiled cache, before anything is stored.
     state
         .plugins
-        .compile(sha256, bytes.to_vec())
+        .compile(sha256, bytes.clone())
         .await
         .map_err(|e| match e {
             RuntimeError::Rejected(message) => ApiError::invalid("body", message),

@@ -13,6 +13,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 
 use super::limits::RuntimeLimits;
@@ -92,7 +93,7 @@ pub async fn in_child(
     limits: &RuntimeLimits,
     key: &[u8; 32],
     out: &Path,
-    bytes: &[u8],
+    bytes: Bytes,
 ) -> Result<(), RuntimeError> {
     let mut child = tokio::process::Command::new(exe)
         .args(["plugin", "compile", "--out"])
@@ -115,12 +116,13 @@ pub async fn in_child(
             ))
         })?;
     let mut stdin = child.stdin.take().expect("piped stdin");
-    let mut input = Vec::with_capacity(32 + bytes.len());
-    input.extend_from_slice(key);
-    input.extend_from_slice(bytes);
+    let key = *key;
     // A child that dies early closes its stdin: its exit status says why, not this write.
+    // The component is written from the caller's buffer: no copy of it is made.
     let writer = tokio::spawn(async move {
-        let _ = stdin.write_all(&input).await;
+        if stdin.write_all(&key).await.is_ok() {
+            let _ = stdin.write_all(&bytes).await;
+        }
     });
     let output = child
         .wait_with_output()

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
@@ -157,15 +158,16 @@ impl PluginEngine {
 
     /// Validates and compiles `bytes` (with this SHA-256) into the on-disk cache: in a child
     /// process when `--plugin-compiler` (the server: its own binary) is set, else on a blocking
-    /// thread. Nothing is loaded: the first run maps the file.
+    /// thread. Nothing is loaded: the first run maps the file. `bytes` is shared, not copied
+    /// (an interpreter's component is 12-18 MB).
     pub async fn compile(
         self: &Arc<Self>,
         sha256: [u8; 32],
-        bytes: Vec<u8>,
+        bytes: Bytes,
     ) -> Result<(), RuntimeError> {
         let path = self.cache_path(&sha256);
         if let Some(exe) = &self.limits.compiler {
-            return compiler::in_child(exe, &self.limits, &self.cache_key, &path, &bytes).await;
+            return compiler::in_child(exe, &self.limits, &self.cache_key, &path, bytes).await;
         }
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
@@ -206,7 +208,7 @@ impl PluginEngine {
                                 "stored plugin bytes do not match their SHA-256"
                             )));
                         }
-                        self.compile(sha256, bytes).await?;
+                        self.compile(sha256, bytes.into()).await?;
                         let component = self.load(sha256).await.ok_or_else(|| {
                             RuntimeError::Internal(anyhow::anyhow!(
                                 "the compiled plugin could not be loaded from the cache"
@@ -293,7 +295,7 @@ fn spawn_unloader(engine: std::sync::Weak<PluginEngine>) {
                         e.ready.lock().expect("cache lock").unload_idle(idle);
                         // Unloaded plugins and finished uploads free heap the allocator
                         // would otherwise keep: give it back to the system.
-                        super::loaded::trim_heap();
+                        crate::heap::trim();
                         (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30))
                     }
                     _ => return,

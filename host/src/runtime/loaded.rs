@@ -104,17 +104,6 @@ impl Loaded {
     }
 }
 
-/// Returns the allocator's free memory to the system (glibc keeps freed large buffers, such as
-/// uploaded components, in its heap otherwise).
-#[expect(unsafe_code, reason = "malloc_trim has no safe wrapper")]
-pub fn trim_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory of the allocator; it takes no pointers.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
